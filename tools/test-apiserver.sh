@@ -10,7 +10,30 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-1.34.4}"   # k8s.io/kubernetes release, without the leading v
 ETCD_VERSION="${ETCD_VERSION:-}"       # default: the etcd client version that release pins
 
+GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.4.1}"
+ISTIO_API_VERSION="${ISTIO_API_VERSION:-v1.32.0}"
+
 has_all() { [[ -x $1/kube-apiserver && -x $1/kubectl && -x $1/etcd ]]; }
+
+# Upstream CRDs for the tests (Gateway API for the seed's waypoint Gateway; Istio's own
+# ServiceEntry/DestinationRule schemas, to test against a cluster that has Istio), taken from
+# their Go modules and cached beside the binaries; never committed.
+ensure_crds() {
+  local crds="${WAYOUT_TEST_ASSETS_ROOT:-$HOME/.cache/wayout}/crds"
+  [[ -f $crds/gateway-api/gateways.yaml && -f $crds/istio/crds.yaml ]] && return 0
+  command -v go >/dev/null || { echo "go is required to fetch the test CRDs" >&2; return 1; }
+  local tmp gw istio
+  tmp="$(mktemp -d)"
+  gw="$(cd "$tmp" && go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+  istio="$(cd "$tmp" && go mod download -json "istio.io/api@$ISTIO_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+  rm -rf "$tmp"
+  mkdir -p "$crds/gateway-api" "$crds/istio"
+  for f in "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do
+    install -m 0644 "$f" "$crds/gateway-api/$(basename "$f" | sed 's/^gateway.networking.k8s.io_//')"
+  done
+  install -m 0644 "$istio/kubernetes/customresourcedefinitions.gen.yaml" "$crds/istio/crds.yaml"
+}
+ensure_crds >&2
 
 if [[ -n ${KUBEBUILDER_ASSETS:-} ]] && has_all "$KUBEBUILDER_ASSETS"; then
   echo "$KUBEBUILDER_ASSETS"

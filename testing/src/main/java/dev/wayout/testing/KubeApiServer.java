@@ -141,6 +141,33 @@ public final class KubeApiServer implements AutoCloseable {
     return kubectlWithInput(yaml, "apply", "-f", "-");
   }
 
+  /** Installs the Gateway API CRDs (standard channel), for the seed's waypoint Gateway. */
+  public void installGatewayApiCrds() {
+    installCrds(TestAssets.crds().resolve("gateway-api"));
+  }
+
+  /**
+   * Installs Istio's own CRDs (ServiceEntry, DestinationRule, ... with Istio's schemas), as on a
+   * cluster that runs Istio.
+   */
+  public void installIstioCrds() {
+    installCrds(TestAssets.crds().resolve("istio"));
+  }
+
+  /** Server-side applies every CRD under {@code dir} and waits until each is established. */
+  public void installCrds(Path dir) {
+    CommandResult applied =
+        kubectl("apply", "--server-side", "--force-conflicts", "-f", dir.toString());
+    if (!applied.succeeded()) {
+      throw new IllegalStateException("cannot install CRDs from " + dir + ": " + applied);
+    }
+    CommandResult established =
+        kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", dir.toString());
+    if (!established.succeeded()) {
+      throw new IllegalStateException("CRDs from " + dir + " not established: " + established);
+    }
+  }
+
   /** Stops kube-apiserver and starts it again on the same port with the same etcd data. */
   public void restart() {
     stop(apiServer);

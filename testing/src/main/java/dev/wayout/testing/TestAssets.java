@@ -36,6 +36,20 @@ public final class TestAssets {
     return dir;
   }
 
+  /**
+   * Upstream CRDs fetched by the same script: {@code gateway-api/*.yaml} (Gateway API standard
+   * channel) and {@code istio/crds.yaml} (Istio's own CRDs, with their full schemas).
+   */
+  public static Path crds() {
+    binaries();
+    String root = System.getenv("WAYOUT_TEST_ASSETS_ROOT");
+    Path base =
+        root == null || root.isBlank()
+            ? Path.of(System.getProperty("user.home"), ".cache", "wayout")
+            : Path.of(root);
+    return base.resolve("crds");
+  }
+
   /** The checkout's top directory: the nearest parent holding {@code tools/test-apiserver.sh}. */
   public static Path repositoryRoot() {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {

@@ -53,4 +53,32 @@ class KubeApiServerIT {
 
     assertThat(client.namespaces().withName("fixture-c").get()).isNotNull();
   }
+
+  @Test
+  void installsTheUpstreamCrdsSoTheSeedGatewayApplies(KubeApiServer api) {
+    api.installGatewayApiCrds();
+    api.installIstioCrds();
+    api.kubectl("create", "namespace", "fixture-d");
+
+    CommandResult gateway =
+        api.kubectlWithInput(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: waypoint}
+            spec:
+              gatewayClassName: istio-waypoint
+              listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+            """,
+            "apply",
+            "-n",
+            "fixture-d",
+            "-f",
+            "-");
+
+    assertThat(gateway.stdout())
+        .as(gateway.toString())
+        .contains("gateway.gateway.networking.k8s.io/waypoint created");
+    assertThat(api.kubectl("get", "crd", "serviceentries.networking.istio.io").exitCode()).isZero();
+  }
 }
