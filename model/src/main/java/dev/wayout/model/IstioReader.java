@@ -26,7 +26,7 @@ final class IstioReader {
             r.string(spec, "location", "spec.location"),
             r.string(spec, "resolution", "spec.resolution"),
             r.list(spec, "endpoints", "spec.endpoints", (n, p) -> endpoint(r, n, p)),
-            workloadSelector(r, spec),
+            workloadSelector(r, spec, "labels"),
             r.strings(spec, "exportTo", "spec.exportTo"),
             r.strings(spec, "subjectAltNames", "spec.subjectAltNames"));
     r.throwIfErrors();
@@ -47,18 +47,23 @@ final class IstioReader {
                 r, r.object(spec, "trafficPolicy", "spec.trafficPolicy"), "spec.trafficPolicy"),
             r.list(spec, "subsets", "spec.subsets", (n, p) -> subset(r, n, p)),
             r.strings(spec, "exportTo", "spec.exportTo"),
-            workloadSelector(r, spec));
+            workloadSelector(r, spec, "matchLabels"));
     r.throwIfErrors();
     return rule;
   }
 
-  private static java.util.Map<String, String> workloadSelector(SpecReader r, JsonNode spec) {
+  /**
+   * A ServiceEntry's selector holds {@code labels}; a DestinationRule's (istio.type.v1beta1) holds
+   * {@code matchLabels}.
+   */
+  private static java.util.Map<String, String> workloadSelector(
+      SpecReader r, JsonNode spec, String labelsField) {
     JsonNode selector = r.object(spec, "workloadSelector", "spec.workloadSelector");
     if (selector == null) {
       return null;
     }
     java.util.Map<String, String> labels =
-        r.stringMap(selector, "labels", "spec.workloadSelector.labels");
+        r.stringMap(selector, labelsField, "spec.workloadSelector." + labelsField);
     return labels == null ? java.util.Map.of() : labels;
   }
 

@@ -1,0 +1,349 @@
+package dev.wayout.model;
+
+import static dev.wayout.model.Findings.quote;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Checks that need more than one object: two ServiceEntries claiming the same host and port with
+ * different settings, a port sent to 443 without TLS origination, a DestinationRule for a host no
+ * ServiceEntry registers. The webhook calls it with its informer caches, {@code wayout validate}
+ * with every file it read. Pure.
+ */
+public final class RegistryValidator {
+
+  /** The port that plain text must never be sent to: TLS servers answer it with an alert. */
+  private static final int HTTPS_PORT = 443;
+
+  private RegistryValidator() {}
+
+  /** The entry's own validation plus the cross-object checks against {@code registry}. */
+  public static Validation validate(ServiceEntry entry, Registry registry) {
+    return ServiceEntryValidator.validate(entry).plus(check(entry, registry));
+  }
+
+  /** The rule's own validation plus the cross-object checks against {@code registry}. */
+  public static Validation validate(DestinationRule rule, Registry registry) {
+    return DestinationRuleValidator.validate(rule).plus(check(rule, registry));
+  }
+
+  /**
+   * Only the cross-object checks for a ServiceEntry. The registry may hold an older version of the
+   * entry itself (an UPDATE); objects with the entry's namespace and name are skipped.
+   */
+  public static Validation check(ServiceEntry entry, Registry registry) {
+    Findings f = new Findings();
+    checkConflicts(entry, others(entry, registry.serviceEntries()), f);
+    warnPlainTextTo443(entry, registry.destinationRules(), f);
+    return f.toValidation();
+  }
+
+  /** Only the cross-object checks for a DestinationRule. */
+  public static Validation check(DestinationRule rule, Registry registry) {
+    Findings f = new Findings();
+    checkRegisteredHost(rule, registry.serviceEntries(), f);
+    return f.toValidation();
+  }
+
+  /**
+   * Validates every object of a set against the rest, as {@code wayout validate} does: a conflict
+   * or a duplicate is reported once, on the later of the two objects.
+   */
+  public static RegistryValidation validateAll(Registry registry) {
+    List<Validation> entries = new ArrayList<>();
+    List<ServiceEntry> all = registry.serviceEntries();
+    for (int i = 0; i < all.size(); i++) {
+      ServiceEntry entry = all.get(i);
+      Findings f = new Findings();
+      f.add(ServiceEntryValidator.validate(entry));
+      duplicate(entry.ref(), all.subList(0, i).stream().map(ServiceEntry::ref).toList(), f);
+      checkConflicts(entry, others(entry, all.subList(0, i)), f);
+      warnPlainTextTo443(entry, registry.destinationRules(), f);
+      entries.add(f.toValidation());
+    }
+    List<Validation> rules = new ArrayList<>();
+    List<DestinationRule> allRules = registry.destinationRules();
+    for (int i = 0; i < allRules.size(); i++) {
+      DestinationRule rule = allRules.get(i);
+      Findings f = new Findings();
+      f.add(DestinationRuleValidator.validate(rule));
+      duplicate(rule.ref(), allRules.subList(0, i).stream().map(DestinationRule::ref).toList(), f);
+      checkRegisteredHost(rule, all, f);
+      rules.add(f.toValidation());
+    }
+    return new RegistryValidation(entries, rules);
+  }
+
+  /** Validations aligned by index with the registry's ServiceEntries and DestinationRules. */
+  public record RegistryValidation(
+      List<Validation> serviceEntries, List<Validation> destinationRules) {
+
+    public RegistryValidation {
+      serviceEntries = List.copyOf(serviceEntries);
+      destinationRules = List.copyOf(destinationRules);
+    }
+  }
+
+  private static void duplicate(ObjectRef ref, List<ObjectRef> earlier, Findings f) {
+    if (earlier.contains(ref)) {
+      f.error(
+          "metadata.name",
+          quote(ref.toString()) + " is defined twice; the later one would replace the earlier",
+          "keep one definition or rename one of them");
+    }
+  }
+
+  private static List<ServiceEntry> others(ServiceEntry entry, List<ServiceEntry> entries) {
+    return entries.stream().filter(e -> !e.ref().equals(entry.ref())).toList();
+  }
+
+  // ---- two ServiceEntries, one host and port
+
+  /**
+   * What a ServiceEntry says about one of its ports; two entries that a namespace sees for the same
+   * host and port must agree on it, or the waypoint could not tell which one applies.
+   */
+  private record PortClaim(
+      String protocol,
+      int upstreamPort,
+      String resolution,
+      String location,
+      TreeSet<String> endpoints,
+      TreeSet<String> addresses) {
+
+    static PortClaim of(ServiceEntry entry, ServicePort port) {
+      TreeSet<String> endpoints = new TreeSet<>();
+      for (WorkloadEndpoint endpoint : entry.endpoints()) {
+        endpoints.add(Objects.toString(endpoint.address(), "") + endpoint.ports());
+      }
+      return new PortClaim(
+          port.protocolName(),
+          port.upstreamPort(),
+          entry.effectiveResolution(),
+          entry.effectiveLocation(),
+          endpoints,
+          new TreeSet<>(entry.addresses()));
+    }
+
+    List<String> differences(PortClaim other) {
+      List<String> out = new ArrayList<>();
+      differ(out, "protocol", show(protocol), show(other.protocol));
+      differ(out, "targetPort", upstreamPort, other.upstreamPort);
+      differ(out, "resolution", resolution, other.resolution);
+      differ(out, "location", location, other.location);
+      differ(out, "endpoints", endpoints, other.endpoints);
+      differ(out, "addresses", addresses, other.addresses);
+      return out;
+    }
+
+    private static String show(String protocol) {
+      return protocol.isEmpty() ? "(unset)" : protocol;
+    }
+
+    private static void differ(List<String> out, String field, Object mine, Object theirs) {
+      if (!mine.equals(theirs)) {
+        out.add(field + " " + mine + " here, " + theirs + " there");
+      }
+    }
+  }
+
+  private static void checkConflicts(ServiceEntry entry, List<ServiceEntry> others, Findings f) {
+    for (ServiceEntry other : others) {
+      Optional<String> shared =
+          ExportTo.sharedNamespace(
+              entry.exportTo(), entry.namespace(), other.exportTo(), other.namespace());
+      if (shared.isEmpty()) {
+        continue;
+      }
+      for (int h = 0; h < entry.hosts().size(); h++) {
+        String host = entry.hosts().get(h);
+        if (other.hosts().stream()
+            .noneMatch(o -> HostNames.normal(o).equals(HostNames.normal(host)))) {
+          continue;
+        }
+        for (int p = 0; p < entry.ports().size(); p++) {
+          ServicePort port = entry.ports().get(p);
+          for (ServicePort theirs : other.ports()) {
+            if (theirs.number() != port.number()) {
+              continue;
+            }
+            List<String> differences =
+                PortClaim.of(entry, port).differences(PortClaim.of(other, theirs));
+            if (!differences.isEmpty()) {
+              f.error(
+                  "spec.ports[" + p + "]",
+                  quote(host)
+                      + " port "
+                      + port.number()
+                      + " is claimed by both ServiceEntry "
+                      + entry.ref()
+                      + " and ServiceEntry "
+                      + other.ref()
+                      + " with different settings ("
+                      + String.join("; ", differences)
+                      + "), and "
+                      + shared.get()
+                      + " sees both",
+                  "make the two agree, merge them into one ServiceEntry, or narrow exportTo so"
+                      + " that no namespace sees both");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // ---- plain text to 443
+
+  private static void warnPlainTextTo443(
+      ServiceEntry entry, List<DestinationRule> rules, Findings f) {
+    for (int p = 0; p < entry.ports().size(); p++) {
+      ServicePort port = entry.ports().get(p);
+      if (port.isTls() || port.upstreamPort() != HTTPS_PORT || port.number() == HTTPS_PORT) {
+        continue;
+      }
+      List<String> plain = new ArrayList<>();
+      for (String host : entry.hosts()) {
+        boolean originates =
+            ruleFor(host, entry.namespace(), rules)
+                .flatMap(rule -> rule.trafficPolicy().tlsFor(port.number()))
+                .map(ClientTls::originatesTls)
+                .orElse(false);
+        if (!originates) {
+          plain.add(host);
+        }
+      }
+      if (!plain.isEmpty()) {
+        f.warn(
+            "spec.ports[" + p + "].targetPort",
+            "port "
+                + port.number()
+                + " is sent to "
+                + HTTPS_PORT
+                + " but no DestinationRule"
+                + " originates TLS for "
+                + String.join(", ", plain.stream().map(Findings::quote).toList())
+                + ", so plain text would reach a TLS server",
+            "add a DestinationRule for the host with portLevelSettings [{port: {number: "
+                + port.number()
+                + "}, tls: {mode: SIMPLE}}]");
+      }
+    }
+  }
+
+  /**
+   * The DestinationRule Istio would apply to {@code host} for clients in {@code namespace}: an
+   * exact host beats a wildcard, a rule in the namespace itself beats one exported to it.
+   */
+  static Optional<DestinationRule> ruleFor(
+      String host, String namespace, List<DestinationRule> rules) {
+    return rules.stream()
+        .filter(r -> r.workloadSelector() == null)
+        .filter(r -> ExportTo.visibleTo(r, namespace))
+        .filter(r -> HostNames.covers(r.host(), host))
+        .min(
+            Comparator.comparing(
+                    (DestinationRule r) ->
+                        !HostNames.normal(r.host()).equals(HostNames.normal(host)))
+                .thenComparing(r -> !r.namespace().equals(namespace))
+                .thenComparing(r -> r.host().length(), Comparator.reverseOrder()));
+  }
+
+  // ---- a DestinationRule and the ServiceEntries it is for
+
+  private static void checkRegisteredHost(
+      DestinationRule rule, List<ServiceEntry> entries, Findings f) {
+    if (rule.host().isEmpty() || isClusterLocal(rule.host())) {
+      return;
+    }
+    List<ServiceEntry> registering =
+        entries.stream()
+            .filter(e -> ExportTo.visibleTo(e, rule.namespace()))
+            .filter(e -> e.hosts().stream().anyMatch(h -> HostNames.overlap(h, rule.host())))
+            .toList();
+    if (registering.isEmpty()) {
+      f.warn(
+          "spec.host",
+          quote(rule.host())
+              + " is registered by no ServiceEntry visible to namespace "
+              + quote(rule.namespace())
+              + ", so the waypoint never uses this rule",
+          "create a ServiceEntry for " + quote(rule.host()) + " or correct the host");
+      return;
+    }
+    Map<Integer, ServicePort> ports = new HashMap<>();
+    registering.forEach(e -> e.ports().forEach(p -> ports.putIfAbsent(p.number(), p)));
+    warnPortLevel(rule, registering, ports, f);
+    warnDoubleTls(rule, ports, f);
+  }
+
+  private static void warnPortLevel(
+      DestinationRule rule,
+      List<ServiceEntry> registering,
+      Map<Integer, ServicePort> ports,
+      Findings f) {
+    List<PortTrafficPolicy> settings = rule.trafficPolicy().portLevelSettings();
+    for (int i = 0; i < settings.size(); i++) {
+      Integer number = settings.get(i).port();
+      if (number != null && !ports.containsKey(number)) {
+        f.warn(
+            "spec.trafficPolicy.portLevelSettings[" + i + "].port.number",
+            number
+                + " is not a port of ServiceEntry "
+                + String.join(", ", registering.stream().map(e -> e.ref().toString()).toList()),
+            "use one of the ports " + new TreeSet<>(ports.keySet()));
+      }
+    }
+  }
+
+  /** TLS origination on a port that already carries TLS would wrap the client's TLS again. */
+  private static void warnDoubleTls(
+      DestinationRule rule, Map<Integer, ServicePort> ports, Findings f) {
+    for (ServicePort port :
+        ports.values().stream().sorted(Comparator.comparingInt(ServicePort::number)).toList()) {
+      if (!port.isTls()) {
+        continue;
+      }
+      boolean originates =
+          rule.trafficPolicy().tlsFor(port.number()).map(ClientTls::originatesTls).orElse(false);
+      if (originates) {
+        f.warn(
+            tlsPath(rule, port.number()),
+            "originates TLS on port "
+                + port.number()
+                + ", which is declared "
+                + port.protocolName()
+                + ": the client's TLS would be wrapped in a second TLS"
+                + " session",
+            "originate TLS only on plain HTTP ports (e.g. portLevelSettings for port 80), or set"
+                + " tls.mode: DISABLE for port "
+                + port.number());
+      }
+    }
+  }
+
+  private static String tlsPath(DestinationRule rule, int port) {
+    List<PortTrafficPolicy> settings = rule.trafficPolicy().portLevelSettings();
+    for (int i = 0; i < settings.size(); i++) {
+      if (settings.get(i).port() != null
+          && settings.get(i).port() == port
+          && settings.get(i).tls() != null) {
+        return "spec.trafficPolicy.portLevelSettings[" + i + "].tls.mode";
+      }
+    }
+    return "spec.trafficPolicy.tls.mode";
+  }
+
+  /** In-cluster Services need no ServiceEntry; a rule for them is not an egress concern. */
+  private static boolean isClusterLocal(String host) {
+    String h = HostNames.normal(host);
+    return !h.contains(".") || h.endsWith(".svc") || h.endsWith(".cluster.local");
+  }
+}
