@@ -61,4 +61,39 @@ class NetworkLabIT {
       assertThat(ready.stdout()).as(ready.toString()).isIn("200", "401", "403");
     }
   }
+
+  @Test
+  void fakeExternalSiteAnswersLikeTheSeedOverHttpAndHttps() throws Exception {
+    var ca =
+        dev.wayout.certs.CertificateAuthority.create(
+            java.time.Clock.systemUTC(), "test-ca", java.time.Duration.ofDays(1));
+    Path caFile = Files.createTempFile("ca", ".pem");
+    Files.writeString(caFile, ca.certificatePem());
+    try (NetworkLab lab = NetworkLab.create()) {
+      NetworkLab.Host app = lab.addHost("app", "192.0.2.10/24", List.of("203.0.113.0/24"));
+      NetworkLab.Host external = lab.addHost("ext", "203.0.113.10/24", List.of("192.0.2.0/24"));
+      app.writeHosts(Map.of("aliyun.com", external.address()));
+      try (FakeExternalSite site = FakeExternalSite.start(external, ca, "aliyun.com")) {
+        CommandResult http = app.exec("curl", "-s", "-I", "http://aliyun.com/");
+        CommandResult https =
+            app.exec(
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{size_download}",
+                "--cacert",
+                caFile.toString(),
+                "https://aliyun.com/");
+
+        assertThat(http.stdout())
+            .startsWith("HTTP/1.1 301")
+            .contains("Location: https://aliyun.com/");
+        assertThat(https.stdout()).isEqualTo("301 239");
+        assertThat(site.requests())
+            .containsExactly("http HEAD / aliyun.com", "https GET / aliyun.com");
+      }
+    }
+  }
 }
