@@ -10,7 +10,11 @@ import picocli.CommandLine.Command;
     versionProvider = WayoutVersion.class,
     description =
         "Egress control for Kubernetes: registered external services only, through a waypoint.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      RenderCommand.class,
+      InitCommand.class,
+    })
 public final class Wayout {
 
   public static void main(String[] args) {
