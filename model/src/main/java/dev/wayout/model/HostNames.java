@@ -36,15 +36,18 @@ final class HostNames {
     int dot = host.indexOf('.');
     String first = dot < 0 ? host : host.substring(0, dot);
     if (first.length() > MAX_LABEL || !WILDCARD_LABEL.matcher(first).matches()) {
-      return labelProblem(first, true);
+      return labelProblem(
+          first, "a wildcard must be the whole first label, as in \"*.example.com\"");
     }
-    return dot < 0 ? null : labelsProblem(host.substring(dot + 1));
+    return dot < 0
+        ? null
+        : labelsProblem(host.substring(dot + 1), "only the first label may be a wildcard");
   }
 
   /** A fully qualified name without wildcards: "api.example.com". */
   static String fqdnProblem(String host) {
     String problem = preconditions(host);
-    return problem != null ? problem : labelsProblem(host);
+    return problem != null ? problem : labelsProblem(host, "an exact host name has no wildcards");
   }
 
   /**
@@ -80,7 +83,7 @@ final class HostNames {
     return null;
   }
 
-  private static String labelsProblem(String name) {
+  private static String labelsProblem(String name, String wildcardRule) {
     String[] labels = name.split("\\.", -1);
     String top = labels[labels.length - 1];
     if (!top.isEmpty() && top.chars().allMatch(c -> c >= '0' && c <= '9')) {
@@ -94,13 +97,13 @@ final class HostNames {
         return null;
       }
       if (!isDnsLabel(labels[i])) {
-        return labelProblem(labels[i], false);
+        return labelProblem(labels[i], wildcardRule);
       }
     }
     return null;
   }
 
-  private static String labelProblem(String label, boolean first) {
+  private static String labelProblem(String label, String wildcardRule) {
     if (label.isEmpty()) {
       return "has an empty label (two dots in a row, or a leading dot)";
     }
@@ -108,16 +111,11 @@ final class HostNames {
       return "has the label " + Findings.quote(label) + " longer than 63 characters";
     }
     if (label.contains("*")) {
-      return first
-          ? "has the label "
-              + Findings.quote(label)
-              + "; a wildcard must be the whole first label, as in \"*.example.com\""
-          : "has a wildcard in the label "
-              + Findings.quote(label)
-              + "; only the first label may be \"*\"";
+      return "has the wildcard label " + Findings.quote(label) + "; " + wildcardRule;
     }
     return "has the label "
         + Findings.quote(label)
-        + ", which is not a DNS label (letters, digits and '-', starting and ending with a letter or digit)";
+        + ", which is not a DNS label (letters, digits and '-', starting and ending with a letter"
+        + " or digit)";
   }
 }

@@ -140,7 +140,7 @@ class ServiceEntryValidatorTest {
             "a wildcard inside the name",
             "{hosts: ['api.*.example.com'], " + HTTP + "}",
             "spec.hosts[0]",
-            "has a wildcard in the label \"*\"; only the first label may be \"*\""),
+            "has the wildcard label \"*\"; only the first label may be a wildcard"),
         Arguments.of(
             "two dots in a row",
             "{hosts: ['api..example.com'], " + HTTP + "}",
