@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -37,6 +38,16 @@ final class CertificateBuilder {
 
   /** Clocks of the API server and of the webhook may differ a little; backdate by this much. */
   static final Duration BACKDATE = Duration.ofMinutes(1);
+
+  /**
+   * The backdate for a certificate of this validity: {@link #BACKDATE}, but at most a tenth of the
+   * validity. Renewal is due at 2/3 of notBefore..notAfter; a full minute on a 20-second test
+   * certificate would put that point in the past at issue and renew it on every check.
+   */
+  static Duration backdate(Duration validity) {
+    Duration tenth = validity.dividedBy(10);
+    return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
+  }
 
   private CertificateBuilder() {}
 
@@ -105,10 +116,15 @@ final class CertificateBuilder {
     }
   }
 
-  private static String ipLiteral(String ip) {
+  /** The canonical text of an IP literal; never a DNS lookup. */
+  static String ipLiteral(String ip) {
     try {
       // Only literals: InetAddress would otherwise try DNS for a name.
-      if (!ip.matches("[0-9.]+|[0-9a-fA-F:.]+")) {
+      boolean v4 =
+          ip.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")
+              && Arrays.stream(ip.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+      boolean v6 = ip.contains(":") && ip.matches("[0-9a-fA-F:.]+");
+      if (!v4 && !v6) {
         throw new IllegalArgumentException("\"" + ip + "\" is not an IP address");
       }
       return InetAddress.getByName(ip).getHostAddress();
@@ -123,7 +139,7 @@ final class CertificateBuilder {
     return new JcaX509v3CertificateBuilder(
         issuer,
         new BigInteger(127, KeyPairs.random()).add(BigInteger.ONE),
-        Date.from(now.minus(BACKDATE)),
+        Date.from(now.minus(backdate(validity))),
         Date.from(now.plus(validity)),
         subject,
         key);
