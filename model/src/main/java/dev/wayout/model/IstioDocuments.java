@@ -39,7 +39,7 @@ public final class IstioDocuments {
         }
       }
     } catch (JsonProcessingException e) {
-      return problem(source, "not valid YAML or JSON: " + e.getOriginalMessage());
+      return problem(source, "not valid YAML or JSON" + location(e) + ": " + reason(e));
     } catch (IOException | RuntimeException e) {
       return problem(source, "not valid YAML or JSON: " + e.getMessage());
     }
@@ -49,6 +49,28 @@ public final class IstioDocuments {
       set = set.plus(document(documents.get(i), where, defaultNamespace));
     }
     return set;
+  }
+
+  private static String location(JsonProcessingException e) {
+    var at = e.getLocation();
+    return at == null || at.getLineNr() < 1
+        ? ""
+        : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /**
+   * The parser's explanation on one line: SnakeYAML adds source snippets and position lines, which
+   * {@link #location} already gives.
+   */
+  private static String reason(JsonProcessingException e) {
+    String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    List<String> kept = new ArrayList<>();
+    for (String line : original.split("\\R")) {
+      if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+        kept.add(line.trim());
+      }
+    }
+    return kept.isEmpty() ? original.strip() : String.join(" ", kept);
   }
 
   private static ResourceSet document(JsonNode doc, String source, String defaultNamespace) {
@@ -82,7 +104,14 @@ public final class IstioDocuments {
       return new ResourceSet(
           List.of(),
           List.of(),
-          List.of(new ResourceSet.LoadProblem(source, kind, name, e.errors())));
+          List.of(
+              new ResourceSet.LoadProblem(
+                  source,
+                  kind,
+                  // namespace/name, as every other message names an object
+                  new ObjectRef(withNamespace.path("metadata").path("namespace").asText(""), name)
+                      .toString(),
+                  e.errors())));
     }
   }
 

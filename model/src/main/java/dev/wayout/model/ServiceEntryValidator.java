@@ -155,8 +155,9 @@ public final class ServiceEntryValidator {
                 + " is a wildcard, and resolution "
                 + resolution
                 + " can only look up exact names",
-            "use resolution: DYNAMIC_DNS to register \"*.example.com\" for egress (protocols HTTP,"
-                + " TLS, GRPC, HTTP2), or list the exact hostnames");
+            "use resolution: DYNAMIC_DNS to register "
+                + quote(host)
+                + " for egress (protocols HTTP, TLS, GRPC, HTTP2), or list the exact hostnames");
       }
     }
   }

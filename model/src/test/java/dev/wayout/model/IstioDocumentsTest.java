@@ -131,7 +131,7 @@ class IstioDocumentsTest {
         .satisfies(
             p -> {
               assertThat(p.kind()).isEqualTo("ServiceEntry");
-              assertThat(p.name()).isEqualTo("bad");
+              assertThat(p.name()).isEqualTo("ns/bad");
               assertThat(p.errors())
                   .extracting(FieldError::message)
                   .containsExactly(
