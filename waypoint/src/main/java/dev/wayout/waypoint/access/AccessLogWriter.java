@@ -1,0 +1,27 @@
+package dev.wayout.waypoint.access;
+
+import dev.wayout.waypoint.admin.WaypointMetrics;
+
+/** Writes a finished entry once: its JSON line to the access log and its request to the metrics. */
+public final class AccessLogWriter {
+
+  private final AccessLog log;
+  private final WaypointMetrics metrics;
+
+  public AccessLogWriter(AccessLog log, WaypointMetrics metrics) {
+    this.log = log;
+    this.metrics = metrics;
+  }
+
+  public void write(AccessLogEntry entry) {
+    if (!entry.finish()) {
+      return;
+    }
+    log.write(entry.toJson());
+    metrics.request(
+        entry.destinationHost,
+        entry.responseCode,
+        entry.sourceNamespace,
+        System.nanoTime() - entry.startNanos);
+  }
+}

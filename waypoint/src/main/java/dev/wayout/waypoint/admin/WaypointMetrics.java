@@ -1,0 +1,135 @@
+package dev.wayout.waypoint.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The waypoint's Prometheus metrics. {@code destination_host} is the ServiceEntry host (a bounded
+ * set), never the raw requested name, so that clients cannot blow up the series count; refused
+ * requests count under {@code destination_host="unregistered"}. Meters are cached by tag values.
+ */
+public final class WaypointMetrics {
+
+  public static final String UNREGISTERED = "unregistered";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, Counter> handshakeFailures = new ConcurrentHashMap<>();
+  private final Map<String, Counter> upstreamOpened = new ConcurrentHashMap<>();
+  private final AtomicInteger upstreamOpen = new AtomicInteger();
+  private final AtomicInteger downstreamOpen = new AtomicInteger();
+  private final AtomicLong routes = new AtomicLong();
+  private final Counter reloads;
+
+  private record RequestKey(String host, int code, String namespace) {}
+
+  public WaypointMetrics() {
+    Gauge.builder("wayout.waypoint.upstream.connections", upstreamOpen, AtomicInteger::get)
+        .description("Open connections to upstreams")
+        .register(registry);
+    Gauge.builder("wayout.waypoint.downstream.connections", downstreamOpen, AtomicInteger::get)
+        .description("Open client connections")
+        .register(registry);
+    Gauge.builder("wayout.waypoint.routes", routes, AtomicLong::get)
+        .description("Routes (host and port) in the current egress policy")
+        .register(registry);
+    reloads =
+        Counter.builder("wayout.waypoint.policy.reloads")
+            .description("Egress policy snapshots installed")
+            .register(registry);
+  }
+
+  public void request(String destinationHost, int code, String sourceNamespace, long nanos) {
+    String host = destinationHost == null ? UNREGISTERED : destinationHost;
+    String ns = sourceNamespace == null ? "unknown" : sourceNamespace;
+    requests
+        .computeIfAbsent(
+            new RequestKey(host, code, ns),
+            k ->
+                Counter.builder("wayout.waypoint.requests")
+                    .description("Requests and tunnels by destination, response code and source")
+                    .tag("destination_host", k.host())
+                    .tag("response_code", Integer.toString(k.code()))
+                    .tag("source_namespace", k.namespace())
+                    .register(registry))
+        .increment();
+    durations
+        .computeIfAbsent(
+            host,
+            h ->
+                Timer.builder("wayout.waypoint.request.duration")
+                    .description("Time from the request's first byte to the response's last")
+                    .tag("destination_host", h)
+                    .serviceLevelObjectives(
+                        ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500),
+                        ms(1000), ms(2500), ms(5000), ms(10000))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static Duration ms(long n) {
+    return Duration.ofMillis(n);
+  }
+
+  public void handshakeFailure(String destinationHost) {
+    handshakeFailures
+        .computeIfAbsent(
+            destinationHost,
+            h ->
+                Counter.builder("wayout.waypoint.upstream.tls.handshake.failures")
+                    .description("Failed TLS handshakes with upstreams")
+                    .tag("destination_host", h)
+                    .register(registry))
+        .increment();
+  }
+
+  public void upstreamOpened(String destinationHost) {
+    upstreamOpen.incrementAndGet();
+    upstreamOpened
+        .computeIfAbsent(
+            destinationHost,
+            h ->
+                Counter.builder("wayout.waypoint.upstream.connections.opened")
+                    .description("Connections opened to upstreams")
+                    .tag("destination_host", h)
+                    .register(registry))
+        .increment();
+  }
+
+  public void upstreamClosed() {
+    upstreamOpen.decrementAndGet();
+  }
+
+  public void downstreamOpened() {
+    downstreamOpen.incrementAndGet();
+  }
+
+  public void downstreamClosed() {
+    downstreamOpen.decrementAndGet();
+  }
+
+  public int downstreamConnections() {
+    return downstreamOpen.get();
+  }
+
+  public void policyInstalled(int routeCount) {
+    routes.set(routeCount);
+    reloads.increment();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.wayout.waypoint.http;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Random version-4 UUIDs for {@code x-request-id}, from a thread-local generator: {@code
+ * UUID.randomUUID()} draws on SecureRandom, a shared lock on every request of an event loop.
+ */
+final class RequestIds {
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private RequestIds() {}
+
+  static String next() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+    long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    char[] c = new char[36];
+    int p = 0;
+    for (int i = 15; i >= 0; i--) {
+      c[p++] = HEX[(int) (hi >>> (i * 4)) & 0xf];
+      if (p == 8 || p == 13 || p == 18) {
+        c[p++] = '-';
+      }
+    }
+    for (int i = 15; i >= 0; i--) {
+      c[p++] = HEX[(int) (lo >>> (i * 4)) & 0xf];
+      if (p == 23) {
+        c[p++] = '-';
+      }
+    }
+    return new String(c);
+  }
+
+  /** The trace id of a W3C {@code traceparent} ("00-<32 hex>-<16 hex>-<2 hex>"), else null. */
+  static String traceId(String traceparent) {
+    if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-') {
+      return null;
+    }
+    String id = traceparent.substring(3, 35);
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.digit(id.charAt(i), 16) < 0) {
+        return null;
+      }
+    }
+    return id;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.wayout.waypoint.http;
+
+import dev.wayout.waypoint.tunnel.Tunnels;
+import dev.wayout.waypoint.upstream.Upstreams;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+
+/**
+ * The last downstream handler: turns each {@link RoutedRequest} into an {@link Exchange} with an
+ * upstream connection on the same event loop (or a tunnel for CONNECT), feeds it the request's
+ * body, and passes on writability so the response is relayed with backpressure.
+ */
+public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+  private final Upstreams upstreams;
+  private final Tunnels tunnels;
+  private final Duration requestTimeout;
+  private ChannelHandlerContext ctx;
+  private Exchange current;
+
+  public UpstreamHandler(Upstreams upstreams, Tunnels tunnels, Duration requestTimeout) {
+    this.upstreams = upstreams;
+    this.tunnels = tunnels;
+    this.requestTimeout = requestTimeout;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof RoutedRequest r) {
+      if (r.isConnect()) {
+        tunnels.connect(ctx, r.route(), r.host(), r.port(), r.log());
+        return;
+      }
+      current = new Exchange(this, ctx, upstreams, r, requestTimeout);
+      current.start();
+      return;
+    }
+    Exchange ex = current;
+    if (ex != null && msg instanceof HttpContent content) {
+      ex.requestContent(content);
+      return;
+    }
+    ReferenceCountUtil.release(msg);
+  }
+
+  /** The exchange has ended: its response was written and its request fully read. */
+  void finished(Exchange ex) {
+    if (current == ex) {
+      current = null;
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Exchange ex = current;
+    if (ex != null) {
+      ex.downstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof RequestGuard.RequestRejected) {
+      Exchange ex = current;
+      current = null;
+      if (ex != null) {
+        ex.abandon();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange ex = current;
+    current = null;
+    if (ex != null) {
+      ex.abandon();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

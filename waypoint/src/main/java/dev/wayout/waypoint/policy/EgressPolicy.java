@@ -1,0 +1,59 @@
+package dev.wayout.waypoint.policy;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The waypoint's routing table: an immutable snapshot of the registered hosts and ports, built from
+ * the ServiceEntries and DestinationRules bound to this waypoint. The serving path reads it from an
+ * {@code AtomicReference}; an update replaces it whole, so a request always sees one consistent
+ * table and connections survive reloads.
+ *
+ * @param exact routes by exact host name
+ * @param wildcards wildcard routes, the longest suffix first (the most specific wins)
+ */
+public record EgressPolicy(Map<String, List<Route>> exact, List<Route> wildcards, String summary) {
+
+  public static final EgressPolicy EMPTY =
+      new EgressPolicy(Map.of(), List.of(), "no ServiceEntries");
+
+  public EgressPolicy {
+    exact = Map.copyOf(exact);
+    wildcards = List.copyOf(wildcards);
+  }
+
+  /**
+   * The route for a requested host (normalised) and port, or null when no ServiceEntry visible to
+   * the client's namespace registers them for this kind of listener.
+   *
+   * @param clientNamespace the client's namespace, or null when unknown (exportTo not applied)
+   */
+  public Route route(String host, int port, Listener listener, String clientNamespace) {
+    List<Route> candidates = exact.get(host);
+    if (candidates != null) {
+      Route r = pick(candidates, host, port, listener, clientNamespace);
+      if (r != null) {
+        return r;
+      }
+    }
+    return wildcards.isEmpty() ? null : pick(wildcards, host, port, listener, clientNamespace);
+  }
+
+  private static Route pick(
+      List<Route> routes, String host, int port, Listener listener, String clientNamespace) {
+    for (int i = 0; i < routes.size(); i++) {
+      Route r = routes.get(i);
+      if (r.port().number() == port
+          && listener.accepts(r.port())
+          && HostNames.matches(r.host(), host)
+          && r.visibleTo(clientNamespace)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  public int size() {
+    return exact.values().stream().mapToInt(List::size).sum() + wildcards.size();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.wayout.waypoint.policy;
+
+import dev.wayout.model.ClientTls;
+import dev.wayout.model.ConnectionPool;
+import dev.wayout.model.DestinationRule;
+import dev.wayout.model.DestinationRuleValidator;
+import dev.wayout.model.ExportTo;
+import dev.wayout.model.ResourceSet;
+import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.ServiceEntryValidator;
+import dev.wayout.model.ServicePort;
+import dev.wayout.model.Validation;
+import dev.wayout.model.WorkloadEndpoint;
+import dev.wayout.waypoint.upstream.Cidr;
+import dev.wayout.waypoint.upstream.TlsContexts;
+import dev.wayout.waypoint.upstream.UpstreamTls;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns resources into an {@link EgressPolicy}: keeps only those bound to this waypoint, runs the
+ * shared validator on each and skips an invalid one with a log line (it never stops the waypoint),
+ * then makes one route per host and port with its DestinationRule's TLS and limits. Runs off the
+ * event loop: building TLS contexts reads files.
+ */
+public final class EgressPolicyBuilder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EgressPolicyBuilder.class);
+
+  private final WaypointBindingSupplier binding;
+  private final TlsContexts tls;
+  private final Duration connectTimeout;
+  private final Duration idleTimeout;
+
+  /** Supplies the binding at build time (namespace labels change). */
+  public interface WaypointBindingSupplier {
+    WaypointBinding get();
+  }
+
+  public EgressPolicyBuilder(
+      WaypointBindingSupplier binding,
+      TlsContexts tls,
+      Duration connectTimeout,
+      Duration idleTimeout) {
+    this.binding = binding;
+    this.tls = tls;
+    this.connectTimeout = connectTimeout;
+    this.idleTimeout = idleTimeout;
+  }
+
+  public EgressPolicy build(ResourceSet resources) {
+    WaypointBinding bound = binding.get();
+    tls.clear();
+    for (ResourceSet.LoadProblem p : resources.problems()) {
+      LOG.warn("skipped: {}", p.message());
+    }
+    List<DestinationRule> rules = new ArrayList<>();
+    for (DestinationRule rule : resources.destinationRules()) {
+      if (!bound.binds(rule.namespace(), rule.labels())) {
+        continue;
+      }
+      Validation v = DestinationRuleValidator.validate(rule);
+      if (!v.valid()) {
+        LOG.warn("skipped DestinationRule {}: {}", rule.ref(), v.errorMessage());
+        continue;
+      }
+      rules.add(rule);
+    }
+    Map<String, List<Route>> exact = new HashMap<>();
+    List<Route> wildcards = new ArrayList<>();
+    int entries = 0;
+    List<ServiceEntry> sorted = new ArrayList<>(resources.serviceEntries());
+    // Deterministic choice when two entries claim the same host and port: namespace, then name.
+    sorted.sort(Comparator.comparing(ServiceEntry::namespace).thenComparing(ServiceEntry::name));
+    for (ServiceEntry entry : sorted) {
+      if (!bound.binds(entry.namespace(), entry.labels())) {
+        continue;
+      }
+      Validation v = ServiceEntryValidator.validate(entry);
+      if (!v.valid()) {
+        LOG.warn("skipped ServiceEntry {}: {}", entry.ref(), v.errorMessage());
+        continue;
+      }
+      if (!entry.effectiveLocation().equals("MESH_EXTERNAL")) {
+        LOG.info(
+            "skipped ServiceEntry {}: location {} is not egress", entry.ref(), entry.location());
+        continue;
+      }
+      entries++;
+      for (String rawHost : entry.hosts()) {
+        String host = HostNames.normalize(rawHost);
+        for (ServicePort port : entry.ports()) {
+          Route route = route(entry, host, port, rules);
+          if (HostNames.isWildcard(host)) {
+            wildcards.add(route);
+          } else {
+            exact.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
+          }
+        }
+      }
+    }
+    wildcards.sort(Comparator.comparingInt((Route r) -> r.host().length()).reversed());
+    int routes = exact.values().stream().mapToInt(List::size).sum() + wildcards.size();
+    return new EgressPolicy(
+        exact,
+        wildcards,
+        entries + " ServiceEntries, " + rules.size() + " DestinationRules, " + routes + " routes");
+  }
+
+  private Route route(
+      ServiceEntry entry, String host, ServicePort port, List<DestinationRule> rules) {
+    DestinationRule rule = ruleFor(entry, host, rules);
+    UpstreamTls upstreamTls = null;
+    ConnectionPool pool = null;
+    if (rule != null) {
+      ClientTls clientTls = rule.trafficPolicy().tlsFor(port.number()).orElse(null);
+      if (clientTls != null && clientTls.originatesTls() && !port.isTls()) {
+        upstreamTls = tls.forSettings(clientTls);
+        if (upstreamTls.error() != null) {
+          LOG.warn(
+              "DestinationRule {}: port {}: {}; requests to {} will answer 503",
+              rule.ref(),
+              port.number(),
+              upstreamTls.error(),
+              host);
+        }
+      }
+      pool = rule.trafficPolicy().connectionPoolFor(port.number()).orElse(null);
+    }
+    return new Route(
+        host,
+        port,
+        entry,
+        entry.effectiveResolution(),
+        staticEndpoints(entry, port),
+        upstreamTls,
+        UpstreamLimits.of(pool, connectTimeout, idleTimeout));
+  }
+
+  /** A rule in the entry's namespace wins; else one from elsewhere exported to that namespace. */
+  private static DestinationRule ruleFor(
+      ServiceEntry entry, String host, List<DestinationRule> rules) {
+    DestinationRule elsewhere = null;
+    for (DestinationRule rule : rules) {
+      String ruleHost = HostNames.normalize(rule.host());
+      if (!ruleHost.equals(host) && !HostNames.matches(ruleHost, host)) {
+        continue;
+      }
+      if (rule.namespace().equals(entry.namespace())) {
+        return rule;
+      }
+      if (elsewhere == null && ExportTo.visibleTo(rule, entry.namespace())) {
+        elsewhere = rule;
+      }
+    }
+    return elsewhere;
+  }
+
+  private static List<InetSocketAddress> staticEndpoints(ServiceEntry entry, ServicePort port) {
+    if (!entry.effectiveResolution().equals("STATIC")) {
+      return List.of();
+    }
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (WorkloadEndpoint endpoint : entry.endpoints()) {
+      Integer mapped = port.name() == null ? null : endpoint.ports().get(port.name());
+      int upstreamPort = mapped != null ? mapped : port.upstreamPort();
+      InetSocketAddress address = Cidr.socketAddress(endpoint.address(), upstreamPort);
+      if (address == null) {
+        LOG.warn(
+            "ServiceEntry {}: endpoint address \"{}\" is not an IP address; it is ignored",
+            entry.ref(),
+            endpoint.address());
+        continue;
+      }
+      out.add(new InetSocketAddress(address.getAddress(), upstreamPort));
+    }
+    return out;
+  }
+}

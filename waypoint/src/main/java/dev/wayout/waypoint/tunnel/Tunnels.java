@@ -1,0 +1,211 @@
+package dev.wayout.waypoint.tunnel;
+
+import dev.wayout.waypoint.access.AccessLogEntry;
+import dev.wayout.waypoint.access.AccessLogWriter;
+import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.upstream.UpstreamFailure;
+import dev.wayout.waypoint.upstream.Upstreams;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Byte tunnels to registered hosts: CONNECT on 15001 and SNI passthrough on 15443. The upstream
+ * address goes through the same resolution and address check as HTTP; the bytes are never looked
+ * at. A tunnel is logged once, when both sides have closed.
+ */
+public final class Tunnels {
+
+  private final Upstreams upstreams;
+  private final AccessLogWriter writer;
+  private final Class<? extends SocketChannel> channelType;
+
+  public Tunnels(
+      Upstreams upstreams, AccessLogWriter writer, Class<? extends SocketChannel> channelType) {
+    this.upstreams = upstreams;
+    this.writer = writer;
+    this.channelType = channelType;
+  }
+
+  /** Connects a TCP upstream for the route; completes on the loop with the connected channel. */
+  Future<Channel> open(EventLoop loop, Route route, String host, AccessLogEntry log) {
+    Promise<Channel> promise = loop.newPromise();
+    log.tunnel = true;
+    upstreams
+        .addresses(loop, route, host)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+              }
+              @SuppressWarnings("unchecked")
+              List<InetSocketAddress> targets = (List<InetSocketAddress>) f.getNow();
+              dial(loop, route, targets, 0, promise);
+            });
+    return promise;
+  }
+
+  private void dial(
+      EventLoop loop,
+      Route route,
+      List<InetSocketAddress> targets,
+      int attempt,
+      Promise<Channel> promise) {
+    InetSocketAddress target = targets.get(attempt % targets.size());
+    new Bootstrap()
+        .group(loop)
+        .channel(channelType)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) route.limits().connectTimeout().toMillis())
+        .handler(new ChannelInboundHandlerAdapter())
+        .connect(target)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    promise.trySuccess(f.channel());
+                  } else if (attempt == 0) {
+                    dial(loop, route, targets, 1, promise);
+                  } else {
+                    promise.tryFailure(
+                        new UpstreamFailure(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "UF,URX",
+                            "connect to " + target + " failed: " + f.cause().getMessage()));
+                  }
+                });
+  }
+
+  /**
+   * Joins a client and a connected upstream: bytes flow both ways from now on, and the entry is
+   * written when both sides are closed. {@code client} must have no handlers left that look at
+   * bytes.
+   */
+  void join(Channel client, Channel upstream, AccessLogEntry log) {
+    log.upstreamHost = upstream.remoteAddress();
+    log.upstreamLocal = upstream.localAddress();
+    AtomicInteger open = new AtomicInteger(2);
+    Runnable closed =
+        () -> {
+          if (open.decrementAndGet() == 0) {
+            writer.write(log);
+          }
+        };
+    ChannelPipeline up = upstream.pipeline();
+    for (String name : up.names()) {
+      if (up.context(name) != null) {
+        up.remove(name);
+      }
+    }
+    up.addLast(new RelayHandler(client, log, false, closed));
+    client.pipeline().addLast(new RelayHandler(upstream, log, true, closed));
+    if (!upstream.isActive()) {
+      closed.run();
+    }
+    client.read();
+    upstream.read();
+  }
+
+  /** Logs a tunnel that never opened. */
+  void refused(AccessLogEntry log) {
+    writer.write(log);
+  }
+
+  /**
+   * CONNECT host:port on 15001: after the policy allowed it, dial the upstream, answer 200, and
+   * turn the client connection into a byte tunnel (HTTP handlers removed).
+   */
+  public void connect(
+      ChannelHandlerContext ctx, Route route, String host, int port, AccessLogEntry log) {
+    Channel client = ctx.channel();
+    open(client.eventLoop(), route, host, log)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                refuseConnect(ctx, log, f.cause());
+                return;
+              }
+              Channel upstream = (Channel) f.getNow();
+              if (!client.isActive()) {
+                upstream.close();
+                return;
+              }
+              log.responseCode = 200;
+              keepOnlyCodec(client, ctx.name());
+              FullHttpResponse ok =
+                  new DefaultFullHttpResponse(
+                      HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established"));
+              ctx.writeAndFlush(ok)
+                  .addListener(
+                      (ChannelFutureListener)
+                          w -> {
+                            if (!w.isSuccess()) {
+                              upstream.close();
+                              return;
+                            }
+                            ChannelPipeline p = client.pipeline();
+                            for (String name : p.names()) {
+                              if (p.context(name) != null) {
+                                p.remove(name);
+                              }
+                            }
+                            join(client, upstream, log);
+                          });
+            });
+  }
+
+  private static void keepOnlyCodec(Channel client, String keep) {
+    ChannelPipeline p = client.pipeline();
+    for (String name : p.names()) {
+      ChannelHandler h = p.get(name);
+      if (h != null && !name.equals(keep) && !name.equals("codec")) {
+        p.remove(name);
+      }
+    }
+  }
+
+  private void refuseConnect(ChannelHandlerContext ctx, AccessLogEntry log, Throwable cause) {
+    HttpResponseStatus status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+    String reason = String.valueOf(cause.getMessage());
+    if (cause instanceof UpstreamFailure u) {
+      status = u.status();
+      for (String flag : u.flag().split(",")) {
+        log.flag(flag);
+      }
+    } else {
+      log.flag("UF");
+    }
+    log.responseCode = status.code();
+    log.upstreamTransportFailureReason = reason;
+    byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    r.headers()
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CONNECTION, "close");
+    refused(log);
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.wayout.waypoint.upstream;
+
+import dev.wayout.model.ClientTls;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Builds the client TLS contexts for TLS origination from a DestinationRule's {@code tls}: trust
+ * from {@code caCertificates} (a PEM file), from {@code credentialName} (a folder of the
+ * credentials directory holding {@code ca.crt}, {@code tls.crt}, {@code tls.key}), or else the
+ * JDK's trust store plus the waypoint's extra trusted CA file. Contexts are cached by settings.
+ */
+public final class TlsContexts {
+
+  private final Path trustedCaFile;
+  private final Path credentialsDir;
+  private final Map<ClientTls, UpstreamTls> cache = new ConcurrentHashMap<>();
+
+  public TlsContexts(Path trustedCaFile, Path credentialsDir) {
+    this.trustedCaFile = trustedCaFile;
+    this.credentialsDir = credentialsDir;
+  }
+
+  /** The origination settings for a route; on a loading problem, a failed one naming it. */
+  public UpstreamTls forSettings(ClientTls tls) {
+    return cache.computeIfAbsent(tls, this::build);
+  }
+
+  /** Forgets cached contexts so that changed files are read again on the next policy build. */
+  public void clear() {
+    cache.clear();
+  }
+
+  private UpstreamTls build(ClientTls tls) {
+    try {
+      SslContextBuilder builder = SslContextBuilder.forClient();
+      Path ca = path(tls.caCertificates());
+      Path cert = path(tls.clientCertificate());
+      Path key = path(tls.privateKey());
+      if (!tls.credentialName().isBlank()) {
+        Path dir = credential(tls.credentialName());
+        ca = firstExisting(dir, "ca.crt", "cacert");
+        cert = firstExisting(dir, "tls.crt", "cert");
+        key = firstExisting(dir, "tls.key", "key");
+      }
+      if (tls.skipsVerification()) {
+        builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+      } else if (ca != null) {
+        builder.trustManager(ca.toFile());
+      } else {
+        builder.trustManager(defaultTrust());
+      }
+      if (tls.modeName().equals("MUTUAL")) {
+        if (cert == null || key == null) {
+          return UpstreamTls.failed(
+              "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)");
+        }
+        builder.keyManager(cert.toFile(), key.toFile());
+      }
+      return new UpstreamTls(
+          builder.build(), tls.sni(), tls.subjectAltNames(), !tls.skipsVerification(), null);
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      return UpstreamTls.failed("TLS settings could not be loaded: " + e.getMessage());
+    }
+  }
+
+  private static Path path(String value) {
+    return value == null || value.isBlank() ? null : Path.of(value);
+  }
+
+  private Path credential(String name) throws IOException {
+    if (credentialsDir == null) {
+      throw new IOException(
+          "credentialName \""
+              + name
+              + "\" needs WAYOUT_WAYPOINT_CREDENTIALS_DIR (a folder with <name>/ca.crt)");
+    }
+    Path dir = credentialsDir.resolve(name).normalize();
+    if (!dir.startsWith(credentialsDir) || !Files.isDirectory(dir)) {
+      throw new IOException("credentialName \"" + name + "\": no folder " + dir);
+    }
+    return dir;
+  }
+
+  private static Path firstExisting(Path dir, String... names) {
+    for (String n : names) {
+      if (Files.isRegularFile(dir.resolve(n))) {
+        return dir.resolve(n);
+      }
+    }
+    return null;
+  }
+
+  /** The JDK's trusted CAs, plus those of the extra CA file when one is configured. */
+  private TrustManagerFactory defaultTrust() throws IOException, GeneralSecurityException {
+    TrustManagerFactory jdk =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    jdk.init((KeyStore) null);
+    if (trustedCaFile == null) {
+      return jdk;
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    int i = 0;
+    for (var tm : jdk.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        for (X509Certificate c : x.getAcceptedIssuers()) {
+          store.setCertificateEntry("jdk-" + i++, c);
+        }
+      }
+    }
+    for (Certificate c : readCertificates(trustedCaFile)) {
+      store.setCertificateEntry("extra-" + i++, c);
+    }
+    TrustManagerFactory combined =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    combined.init(store);
+    return combined;
+  }
+
+  private static List<Certificate> readCertificates(Path file)
+      throws IOException, GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(file)) {
+      List<Certificate> certs =
+          new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
+      if (certs.isEmpty()) {
+        throw new IOException(file + " holds no PEM certificate");
+      }
+      return certs;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.wayout.waypoint.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One connection to an upstream, either serving one exchange at a time or idle in its pool. It is
+ * also the last handler of the upstream pipeline ({@code [SslHandler] -> HttpClientCodec -> this}),
+ * handing response parts to the bound exchange. AUTO_READ is off: the exchange asks for reads.
+ */
+public final class UpstreamConnection extends ChannelDuplexHandler {
+
+  final Upstreams.PoolKey key;
+  final String destinationHost;
+  Channel channel;
+  private UpstreamListener listener;
+  private int requests;
+  private boolean reused;
+  private boolean idle;
+
+  UpstreamConnection(Upstreams.PoolKey key, String destinationHost) {
+    this.key = key;
+    this.destinationHost = destinationHost;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  /** True if this connection served a request before: it may have been closed by the upstream. */
+  public boolean reused() {
+    return reused;
+  }
+
+  /** Binds the exchange that this connection now serves. */
+  public void bind(UpstreamListener l) {
+    listener = l;
+    idle = false;
+    requests++;
+  }
+
+  int requests() {
+    return requests;
+  }
+
+  void parkIdle() {
+    listener = null;
+    idle = true;
+    reused = true;
+  }
+
+  boolean takeFromPool() {
+    idle = false;
+    return channel.isActive();
+  }
+
+  boolean isIdle() {
+    return idle;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    UpstreamListener l = listener;
+    if (l == null || !(msg instanceof HttpObject)) {
+      // Bytes from an idle upstream are not an answer to anything: drop the connection.
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    l.upstreamRead((HttpObject) msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    if (l != null) {
+      l.upstreamReadComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    if (l != null) {
+      l.upstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    listener = null;
+    if (l != null) {
+      l.upstreamClosed(null);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    UpstreamListener l = listener;
+    listener = null;
+    ctx.close();
+    if (l != null) {
+      l.upstreamClosed(cause);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && idle) {
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.wayout.waypoint.upstream;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Why no upstream connection could be had: the status to answer, Envoy's response flag for the
+ * access log, and the reason ({@code upstream_transport_failure_reason}). Carries no stack trace:
+ * it is an expected outcome, not a bug.
+ */
+public final class UpstreamFailure extends Exception {
+
+  private final HttpResponseStatus status;
+  private final String flag;
+
+  public UpstreamFailure(HttpResponseStatus status, String flag, String reason) {
+    super(reason, null, false, false);
+    this.status = status;
+    this.flag = flag;
+  }
+
+  public HttpResponseStatus status() {
+    return status;
+  }
+
+  public String flag() {
+    return flag;
+  }
+
+  public String reason() {
+    return getMessage();
+  }
+}
