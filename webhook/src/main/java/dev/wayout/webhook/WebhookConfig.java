@@ -1,0 +1,249 @@
+package dev.wayout.webhook;
+
+import dev.wayout.webhook.review.EgressAdmins;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the webhook process is configured with, read once from the environment. Every problem
+ * is reported together, each naming the variable, the value and what is expected.
+ *
+ * @param tlsDir a directory with {@code tls.crt} and {@code tls.key} to serve and watch (for those
+ *     who bring their own certificate manager); null when Wayout makes its own certificate
+ */
+public record WebhookConfig(
+    String host,
+    int port,
+    String namespace,
+    String serviceName,
+    String configurationName,
+    String waypointNamespace,
+    Set<String> unenforcedNamespaces,
+    EgressAdmins egressAdmins,
+    boolean selfTest,
+    Duration selfTestTimeout,
+    Path tlsDir) {
+
+  /** Namespaces that are never labelled, whatever the configuration says. */
+  public static final Set<String> SYSTEM_NAMESPACES =
+      Set.of("kube-system", "kube-public", "kube-node-lease");
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  public WebhookConfig {
+    unenforcedNamespaces = Set.copyOf(unenforcedNamespaces);
+  }
+
+  /** The defaults, as the manifests install them. */
+  public static WebhookConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public static WebhookConfig fromEnv(Map<String, String> env) {
+    Reader r = new Reader(env);
+    WebhookConfig config =
+        new WebhookConfig(
+            r.string("WAYOUT_WEBHOOK_HOST", "0.0.0.0"),
+            r.port("WAYOUT_WEBHOOK_PORT", 9443),
+            r.dnsLabel("WAYOUT_NAMESPACE", "wayout-system"),
+            r.dnsLabel("WAYOUT_WEBHOOK_SERVICE", "wayout-webhook"),
+            r.dnsLabel("WAYOUT_WEBHOOK_CONFIGURATION", "wayout-webhook"),
+            r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "istio-egress"),
+            r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
+            r.admins(),
+            r.bool("WAYOUT_WEBHOOK_SELF_TEST", true),
+            r.duration("WAYOUT_WEBHOOK_SELF_TEST_TIMEOUT", Duration.ofSeconds(60)),
+            r.path("WAYOUT_WEBHOOK_TLS_DIR"));
+    r.throwIfProblems();
+    return config;
+  }
+
+  /** Namespaces the mutating webhook leaves unlabelled: system ones, Wayout's, the waypoint's. */
+  public Set<String> excludedNamespaces() {
+    Set<String> excluded = new TreeSet<>(SYSTEM_NAMESPACES);
+    excluded.add(namespace);
+    excluded.add(waypointNamespace);
+    excluded.addAll(unenforcedNamespaces);
+    return Set.copyOf(excluded);
+  }
+
+  /** The DNS names clients use for the Service, as the serving certificate must list them. */
+  public List<String> serviceDnsNames() {
+    String svc = serviceName + "." + namespace + ".svc";
+    return List.of(serviceName, serviceName + "." + namespace, svc, svc + ".cluster.local");
+  }
+
+  /** One line for the startup log; nothing secret is configured here. */
+  public String describe() {
+    return "port="
+        + port
+        + " namespace="
+        + namespace
+        + " service="
+        + serviceName
+        + " configuration="
+        + configurationName
+        + " excluded="
+        + new TreeSet<>(excludedNamespaces())
+        + " egressAdmins=["
+        + egressAdmins.describe()
+        + "] selfTest="
+        + selfTest
+        + (tlsDir == null ? "" : " tlsDir=" + tlsDir);
+  }
+
+  /** Reads variables, collecting problems instead of stopping at the first. */
+  private static final class Reader {
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    private String raw(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    String string(String name, String fallback) {
+      String value = raw(name);
+      return value == null ? fallback : value;
+    }
+
+    int port(String name, int fallback) {
+      String value = raw(name);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        int port = Integer.parseInt(value);
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problems.add(
+          name + ": \"" + value + "\" (expected: an integer from 0 to 65535; 0 picks a free port)");
+      return fallback;
+    }
+
+    String dnsLabel(String name, String fallback) {
+      String value = raw(name);
+      if (value == null) {
+        return fallback;
+      }
+      if (!DNS_LABEL.matcher(value).matches()) {
+        problems.add(
+            name
+                + ": \""
+                + value
+                + "\" (expected: a namespace or object name, e.g. \""
+                + fallback
+                + "\")");
+        return fallback;
+      }
+      return value;
+    }
+
+    Set<String> dnsLabels(String name) {
+      Set<String> out = new LinkedHashSet<>();
+      for (String item : list(name)) {
+        if (DNS_LABEL.matcher(item).matches()) {
+          out.add(item);
+        } else {
+          problems.add(
+              name
+                  + ": \""
+                  + item
+                  + "\" (expected: namespace names separated by commas, e.g. \"ci,sandbox\")");
+        }
+      }
+      return out;
+    }
+
+    List<String> list(String name) {
+      String value = raw(name);
+      if (value == null) {
+        return List.of();
+      }
+      return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    EgressAdmins admins() {
+      List<String> users = list("WAYOUT_EGRESS_ADMIN_USERS");
+      List<String> groups =
+          env.containsKey("WAYOUT_EGRESS_ADMIN_GROUPS")
+              ? list("WAYOUT_EGRESS_ADMIN_GROUPS")
+              : List.of("system:masters");
+      List<String> accounts = new ArrayList<>();
+      for (String sa : list("WAYOUT_EGRESS_ADMIN_SERVICE_ACCOUNTS")) {
+        String[] parts = sa.split("/", -1);
+        if (parts.length == 2 && DNS_LABEL.matcher(parts[0]).matches() && !parts[1].isEmpty()) {
+          accounts.add(sa);
+        } else {
+          problems.add(
+              "WAYOUT_EGRESS_ADMIN_SERVICE_ACCOUNTS: \""
+                  + sa
+                  + "\" (expected: namespace/name, e.g. \"argocd/argocd-application-controller\")");
+        }
+      }
+      return new EgressAdmins(Set.copyOf(users), Set.copyOf(groups), Set.copyOf(accounts));
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String value = raw(name);
+      if (value == null) {
+        return fallback;
+      }
+      if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(value);
+      }
+      problems.add(name + ": \"" + value + "\" (expected: true or false)");
+      return fallback;
+    }
+
+    Duration duration(String name, Duration fallback) {
+      String value = raw(name);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        Duration d =
+            value.matches("\\d+s")
+                ? Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)))
+                : Duration.parse(value);
+        if (!d.isNegative() && !d.isZero()) {
+          return d;
+        }
+      } catch (DateTimeParseException | NumberFormatException e) {
+        // reported below
+      }
+      problems.add(
+          name + ": \"" + value + "\" (expected: a positive duration in seconds, e.g. \"60s\")");
+      return fallback;
+    }
+
+    Path path(String name) {
+      String value = raw(name);
+      return value == null ? null : Path.of(value);
+    }
+
+    void throwIfProblems() {
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException(
+            "the webhook's configuration is invalid: " + String.join("; ", problems));
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.wayout.webhook.review;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wayout.model.DestinationRule;
+import dev.wayout.model.DestinationRuleValidator;
+import dev.wayout.model.InvalidResourceException;
+import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.ServiceEntryValidator;
+import dev.wayout.model.Validation;
+import dev.wayout.webhook.admission.AdmissionRequest;
+import dev.wayout.webhook.admission.AdmissionResponse;
+
+/**
+ * Validating: ServiceEntries and DestinationRules on CREATE and UPDATE, through the one validator
+ * in {@code dev.wayout.model}. Every error is reported, joined with "; "; warnings go back as
+ * warnings.
+ */
+public final class IstioReviewer implements Reviewer {
+
+  @Override
+  public AdmissionResponse review(AdmissionRequest request) {
+    if (!request.isCreateOrUpdate() || request.object() == null) {
+      return AdmissionResponse.allow();
+    }
+    JsonNode object = withNamespace(request.object(), request.namespace());
+    Validation validation;
+    try {
+      validation =
+          switch (request.kind()) {
+            case ServiceEntry.KIND -> ServiceEntryValidator.validate(ServiceEntry.from(object));
+            case DestinationRule.KIND ->
+                DestinationRuleValidator.validate(DestinationRule.from(object));
+            default -> Validation.OK;
+          };
+    } catch (InvalidResourceException e) {
+      validation = Validation.ofErrors(e.errors());
+    }
+    return answer(validation);
+  }
+
+  static AdmissionResponse answer(Validation validation) {
+    if (validation.valid()) {
+      return AdmissionResponse.allow(validation.warningMessages());
+    }
+    return AdmissionResponse.deny(validation.errorMessage(), validation.warningMessages());
+  }
+
+  /**
+   * The object with {@code metadata.namespace} filled in from the request: on CREATE through {@code
+   * kubectl apply -n}, the object itself may not name its namespace.
+   */
+  private static JsonNode withNamespace(JsonNode object, String namespace) {
+    JsonNode metadata = object.get("metadata");
+    if (namespace.isEmpty()
+        || metadata == null
+        || !metadata.isObject()
+        || metadata.path("namespace").asText("").equals(namespace)) {
+      return object;
+    }
+    if (metadata.has("namespace") && !metadata.get("namespace").isTextual()) {
+      return object; // a wrong type: let the reader name it
+    }
+    ObjectNode copy = object.deepCopy();
+    ((ObjectNode) copy.get("metadata")).put("namespace", namespace);
+    return copy;
+  }
+}

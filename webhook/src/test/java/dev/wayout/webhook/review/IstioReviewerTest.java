@@ -1,0 +1,74 @@
+package dev.wayout.webhook.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wayout.webhook.Fixtures;
+import dev.wayout.webhook.admission.AdmissionResponse;
+import org.junit.jupiter.api.Test;
+
+class IstioReviewerTest {
+
+  private final IstioReviewer reviewer = new IstioReviewer();
+
+  @Test
+  void allowsTheSeedServiceEntryAndDestinationRule() {
+    assertThat(
+            reviewer
+                .review(
+                    Fixtures.request(
+                        Fixtures.review("CREATE", Fixtures.object("seed-serviceentry.yaml"))))
+                .allowed())
+        .isTrue();
+    assertThat(
+            reviewer
+                .review(
+                    Fixtures.request(
+                        Fixtures.review("UPDATE", Fixtures.object("seed-destinationrule.yaml"))))
+                .allowed())
+        .isTrue();
+  }
+
+  @Test
+  void refusesAnInvalidServiceEntryNamingTheField() {
+    AdmissionResponse response =
+        reviewer.review(
+            Fixtures.request(
+                Fixtures.review("CREATE", Fixtures.object("no-hosts-serviceentry.yaml"))));
+
+    assertThat(response.allowed()).isFalse();
+    assertThat(response.code()).isEqualTo(403);
+    assertThat(response.message()).startsWith("spec.hosts: ");
+  }
+
+  @Test
+  void reportsEveryFieldOfTheWrongTypeTogether() {
+    AdmissionResponse response =
+        reviewer.review(
+            Fixtures.request(
+                Fixtures.review("CREATE", Fixtures.object("wrong-types-serviceentry.yaml"))));
+
+    assertThat(response.allowed()).isFalse();
+    assertThat(response.message())
+        .contains("spec.hosts")
+        .contains("spec.ports[0].number")
+        .contains("; ");
+  }
+
+  @Test
+  void fillsInTheNamespaceFromTheRequest() {
+    ObjectNode entry = Fixtures.object("seed-serviceentry.yaml");
+    ObjectNode review = Fixtures.review("CREATE", entry);
+    ((ObjectNode) review.path("request").path("object").path("metadata")).remove("namespace");
+
+    assertThat(reviewer.review(Fixtures.request(review)).allowed()).isTrue();
+  }
+
+  @Test
+  void allowsDeletesWithoutLooking() {
+    ObjectNode review =
+        Fixtures.review(
+            "DELETE", null, Fixtures.object("no-hosts-serviceentry.yaml"), Fixtures.ADMIN);
+    assertThat(reviewer.review(Fixtures.request(review)).allowed()).isTrue();
+  }
+}
