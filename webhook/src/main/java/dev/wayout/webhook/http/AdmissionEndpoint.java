@@ -114,11 +114,11 @@ public final class AdmissionEndpoint {
 
   /** Reads at most {@link AdmissionReviews#MAX_BODY_BYTES}; a longer body is refused unread. */
   private static byte[] body(Context ctx) {
-    long declared = ctx.req().getContentLengthLong();
+    long declared = ctx.contentLength();
     if (declared > AdmissionReviews.MAX_BODY_BYTES) {
       throw AdmissionReviews.tooLarge();
     }
-    try (InputStream in = ctx.req().getInputStream()) {
+    try (InputStream in = ctx.bodyInputStream()) {
       byte[] body = in.readNBytes(AdmissionReviews.MAX_BODY_BYTES + 1);
       if (body.length > AdmissionReviews.MAX_BODY_BYTES) {
         throw AdmissionReviews.tooLarge();
