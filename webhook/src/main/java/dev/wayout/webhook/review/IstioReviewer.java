@@ -3,20 +3,30 @@ package dev.wayout.webhook.review;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wayout.model.DestinationRule;
-import dev.wayout.model.DestinationRuleValidator;
 import dev.wayout.model.InvalidResourceException;
+import dev.wayout.model.Registry;
+import dev.wayout.model.RegistryValidator;
 import dev.wayout.model.ServiceEntry;
-import dev.wayout.model.ServiceEntryValidator;
 import dev.wayout.model.Validation;
 import dev.wayout.webhook.admission.AdmissionRequest;
 import dev.wayout.webhook.admission.AdmissionResponse;
+import java.util.function.Supplier;
 
 /**
  * Validating: ServiceEntries and DestinationRules on CREATE and UPDATE, through the one validator
- * in {@code dev.wayout.model}. Every error is reported, joined with "; "; warnings go back as
- * warnings.
+ * in {@code dev.wayout.model}, against the registry of the other objects (informer caches) for the
+ * cross-object checks. Every error is reported, joined with "; "; warnings go back as warnings.
  */
 public final class IstioReviewer implements Reviewer {
+
+  private final Supplier<Registry> registry;
+
+  /**
+   * @param registry the ServiceEntries and DestinationRules in the cluster, read per review
+   */
+  public IstioReviewer(Supplier<Registry> registry) {
+    this.registry = registry;
+  }
 
   @Override
   public AdmissionResponse review(AdmissionRequest request) {
@@ -28,9 +38,10 @@ public final class IstioReviewer implements Reviewer {
     try {
       validation =
           switch (request.kind()) {
-            case ServiceEntry.KIND -> ServiceEntryValidator.validate(ServiceEntry.from(object));
+            case ServiceEntry.KIND ->
+                RegistryValidator.validate(ServiceEntry.from(object), registry.get());
             case DestinationRule.KIND ->
-                DestinationRuleValidator.validate(DestinationRule.from(object));
+                RegistryValidator.validate(DestinationRule.from(object), registry.get());
             default -> Validation.OK;
           };
     } catch (InvalidResourceException e) {

@@ -3,13 +3,14 @@ package dev.wayout.webhook.review;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wayout.model.Registry;
 import dev.wayout.webhook.Fixtures;
 import dev.wayout.webhook.admission.AdmissionResponse;
 import org.junit.jupiter.api.Test;
 
 class IstioReviewerTest {
 
-  private final IstioReviewer reviewer = new IstioReviewer();
+  private final IstioReviewer reviewer = new IstioReviewer(() -> Registry.EMPTY);
 
   @Test
   void allowsTheSeedServiceEntryAndDestinationRule() {

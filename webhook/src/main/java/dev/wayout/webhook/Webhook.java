@@ -1,0 +1,91 @@
+package dev.wayout.webhook;
+
+import dev.wayout.model.Registry;
+import dev.wayout.webhook.http.AdmissionEndpoint;
+import dev.wayout.webhook.http.WebhookMetrics;
+import dev.wayout.webhook.http.WebhookServer;
+import dev.wayout.webhook.kube.InformerRegistry;
+import dev.wayout.webhook.review.IstioReviewer;
+import dev.wayout.webhook.review.NamespaceLabelGuard;
+import dev.wayout.webhook.review.NamespaceLabeler;
+import dev.wayout.webhook.review.ValidatingReviewer;
+import dev.wayout.webhook.tls.KeyMaterialSink;
+import dev.wayout.webhook.tls.ReloadableKeyManager;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running admission webhook: reviewers wired to the HTTPS server, the registry fed by
+ * informers. {@code wayout webhook} and the integration tests start it the same way.
+ */
+public final class Webhook implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
+
+  private final WebhookServer server;
+  private final InformerRegistry informers;
+  private final ReloadableKeyManager keys;
+
+  private Webhook(WebhookServer server, InformerRegistry informers, ReloadableKeyManager keys) {
+    this.server = server;
+    this.informers = informers;
+    this.keys = keys;
+  }
+
+  /**
+   * Starts informers (when a client is given) and the HTTPS server. The server answers {@code
+   * /readyz} with 503 until key material has arrived through {@link #keys()} and the informers have
+   * listed everything once.
+   *
+   * @param client null to run without cross-object checks (a registry that is always empty)
+   */
+  public static Webhook start(
+      WebhookConfig config, KubernetesClient client, ReloadableKeyManager keys) {
+    LOG.info("webhook configuration: {}", config.describe());
+    InformerRegistry informers = client == null ? null : new InformerRegistry(client).start();
+    Supplier<Registry> registry = informers == null ? () -> Registry.EMPTY : informers;
+    WebhookMetrics metrics = new WebhookMetrics();
+    AdmissionEndpoint endpoint =
+        new AdmissionEndpoint(
+            new ValidatingReviewer(
+                new IstioReviewer(registry), new NamespaceLabelGuard(config.egressAdmins())),
+            new NamespaceLabeler(config.excludedNamespaces()),
+            metrics);
+    WebhookServer server =
+        new WebhookServer(
+            config.host(),
+            config.port(),
+            keys,
+            endpoint,
+            metrics,
+            () -> informers == null || informers.synced());
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      if (informers != null) {
+        informers.close();
+      }
+      throw e;
+    }
+    return new Webhook(server, informers, keys);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Where the certificate rotation loop hands new serving key material. */
+  public KeyMaterialSink keys() {
+    return keys;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    if (informers != null) {
+      informers.close();
+    }
+  }
+}
