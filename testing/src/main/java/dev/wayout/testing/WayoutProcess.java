@@ -1,0 +1,184 @@
+package dev.wayout.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The {@code wayout} executable ({@code app/target/wayout.jar}) started as its own process, in the
+ * root network namespace or inside a {@link NetworkLab} host, with every line it prints kept for
+ * assertions (stdout carries the access log, stderr the rest). For end-to-end tests in module
+ * {@code app}, whose failsafe run comes after the jar is packaged.
+ */
+public final class WayoutProcess implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private final List<String> stderr = new CopyOnWriteArrayList<>();
+
+  private WayoutProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    follow(process.getInputStream(), stdout, name + "-out");
+    follow(process.getErrorStream(), stderr, name + "-err");
+  }
+
+  public static Path jar() {
+    Path jar = TestAssets.repositoryRoot().resolve("app/target/wayout.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar + " is missing: run the tests through Maven (package comes first)");
+    }
+    return jar;
+  }
+
+  /** Starts {@code wayout args...} in the root network namespace. */
+  public static WayoutProcess start(String name, List<String> args, Map<String, String> env) {
+    return launch(name, command(List.of(), args), env);
+  }
+
+  /** Starts {@code wayout args...} inside a lab host's network namespace. */
+  public static WayoutProcess startIn(
+      NetworkLab.Host host, String name, List<String> args, Map<String, String> env) {
+    return launch(name, command(List.of("ip", "netns", "exec", host.netns()), args), env);
+  }
+
+  private static List<String> command(List<String> prefix, List<String> args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:+UseSerialGC");
+    command.add("-Xss512k");
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(args);
+    return command;
+  }
+
+  private static WayoutProcess launch(String name, List<String> command, Map<String, String> env) {
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+      return new WayoutProcess(name, process);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start wayout " + name, e);
+    }
+  }
+
+  public List<String> stdout() {
+    return List.copyOf(stdout);
+  }
+
+  public List<String> stderr() {
+    return List.copyOf(stderr);
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits until a line of stderr matches, failing with everything printed so far. */
+  public String awaitStderr(Predicate<String> line, Duration timeout) {
+    return await(stderr, line, timeout, "stderr");
+  }
+
+  /** Waits until a line of stdout matches, failing with everything printed so far. */
+  public String awaitStdout(Predicate<String> line, Duration timeout) {
+    return await(stdout, line, timeout, "stdout");
+  }
+
+  private String await(List<String> lines, Predicate<String> match, Duration timeout, String what) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      for (String l : lines) {
+        if (match.test(l)) {
+          return l;
+        }
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError(
+        "wayout "
+            + name
+            + ": no matching "
+            + what
+            + " line within "
+            + timeout
+            + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")")
+            + "\n"
+            + printed());
+  }
+
+  /** Everything the process printed, for failure messages. */
+  public String printed() {
+    return "--- "
+        + name
+        + " stdout\n"
+        + String.join("\n", stdout)
+        + "\n--- "
+        + name
+        + " stderr\n"
+        + String.join("\n", stderr);
+  }
+
+  /** SIGTERM, then up to 20 s for a graceful exit; returns the exit code. */
+  public int stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+
+  private static void follow(InputStream stream, List<String> into, String threadName) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  into.add(line);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            threadName);
+    reader.setDaemon(true);
+    reader.start();
+  }
+}
