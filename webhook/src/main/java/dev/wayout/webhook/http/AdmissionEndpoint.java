@@ -23,6 +23,9 @@ public final class AdmissionEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionEndpoint.class);
   private static final String JSON = "application/json";
 
+  /** Past this, a client sending an oversized body gets its connection closed instead. */
+  private static final long MAX_DRAIN_BYTES = 16L * 1024 * 1024;
+
   private final Reviewer validating;
   private final Reviewer namespaceMutating;
   private final WebhookMetrics metrics;
@@ -112,21 +115,29 @@ public final class AdmissionEndpoint {
     }
   }
 
-  /** Reads at most {@link AdmissionReviews#MAX_BODY_BYTES}; a longer body is refused unread. */
+  /**
+   * Reads at most {@link AdmissionReviews#MAX_BODY_BYTES}. The rest of a longer body is read and
+   * dropped, up to a bound, so that the client sees the 413 instead of a reset connection.
+   */
   private static byte[] body(Context ctx) {
-    long declared = ctx.contentLength();
-    if (declared > AdmissionReviews.MAX_BODY_BYTES) {
-      throw AdmissionReviews.tooLarge();
-    }
     try (InputStream in = ctx.bodyInputStream()) {
       byte[] body = in.readNBytes(AdmissionReviews.MAX_BODY_BYTES + 1);
       if (body.length > AdmissionReviews.MAX_BODY_BYTES) {
+        drain(in);
         throw AdmissionReviews.tooLarge();
       }
       return body;
     } catch (IOException e) {
       throw new InvalidReviewException(
           400, "the request body could not be read: " + e.getMessage(), null);
+    }
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    long left = MAX_DRAIN_BYTES;
+    byte[] sink = new byte[64 * 1024];
+    for (int n = in.read(sink); n >= 0 && left > 0; n = in.read(sink)) {
+      left -= n;
     }
   }
 }
