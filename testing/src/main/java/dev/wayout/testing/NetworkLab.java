@@ -69,7 +69,8 @@ public final class NetworkLab implements AutoCloseable {
       try {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("hosts"), hosts);
-        Files.writeString(dir.resolve("resolv.conf"), "# no DNS in the lab\n");
+        // DNS stays inside the namespace: nothing may be sent to real name servers
+        Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
