@@ -3,12 +3,16 @@ package dev.wayout.model;
 import static dev.wayout.model.Findings.quote;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -40,7 +44,7 @@ public final class RegistryValidator {
    */
   public static Validation check(ServiceEntry entry, Registry registry) {
     Findings f = new Findings();
-    checkConflicts(entry, others(entry, registry.serviceEntries()), f);
+    checkConflicts(entry, sharingAHost(entry, registry.serviceEntries()), f);
     warnPlainTextTo443(entry, registry.destinationRules(), f);
     return f.toValidation();
   }
@@ -58,24 +62,37 @@ public final class RegistryValidator {
    */
   public static RegistryValidation validateAll(Registry registry) {
     List<Validation> entries = new ArrayList<>();
-    List<ServiceEntry> all = registry.serviceEntries();
-    for (int i = 0; i < all.size(); i++) {
-      ServiceEntry entry = all.get(i);
+    // earlier entries by host, so that a large repository is not compared pair by pair
+    Map<String, List<ServiceEntry>> earlierByHost = new HashMap<>();
+    Set<ObjectRef> seen = new HashSet<>();
+    for (ServiceEntry entry : registry.serviceEntries()) {
       Findings f = new Findings();
       f.add(ServiceEntryValidator.validate(entry));
-      duplicate(entry.ref(), all.subList(0, i).stream().map(ServiceEntry::ref).toList(), f);
-      checkConflicts(entry, others(entry, all.subList(0, i)), f);
+      duplicate(entry.ref(), seen, f);
+      // identity, not record equality: hashing whole records would cost more than comparing
+      Set<ServiceEntry> seenCandidates = Collections.newSetFromMap(new IdentityHashMap<>());
+      List<ServiceEntry> candidates = new ArrayList<>();
+      for (String host : entry.hosts()) {
+        for (ServiceEntry earlier : earlierByHost.getOrDefault(HostNames.normal(host), List.of())) {
+          if (seenCandidates.add(earlier) && !earlier.ref().equals(entry.ref())) {
+            candidates.add(earlier);
+          }
+        }
+      }
+      checkConflicts(entry, candidates, f);
       warnPlainTextTo443(entry, registry.destinationRules(), f);
       entries.add(f.toValidation());
+      for (String host : entry.hosts()) {
+        earlierByHost.computeIfAbsent(HostNames.normal(host), h -> new ArrayList<>()).add(entry);
+      }
     }
     List<Validation> rules = new ArrayList<>();
-    List<DestinationRule> allRules = registry.destinationRules();
-    for (int i = 0; i < allRules.size(); i++) {
-      DestinationRule rule = allRules.get(i);
+    Set<ObjectRef> seenRules = new HashSet<>();
+    for (DestinationRule rule : registry.destinationRules()) {
       Findings f = new Findings();
       f.add(DestinationRuleValidator.validate(rule));
-      duplicate(rule.ref(), allRules.subList(0, i).stream().map(DestinationRule::ref).toList(), f);
-      checkRegisteredHost(rule, all, f);
+      duplicate(rule.ref(), seenRules, f);
+      checkRegisteredHost(rule, registry.serviceEntries(), f);
       rules.add(f.toValidation());
     }
     return new RegistryValidation(entries, rules);
@@ -91,8 +108,8 @@ public final class RegistryValidator {
     }
   }
 
-  private static void duplicate(ObjectRef ref, List<ObjectRef> earlier, Findings f) {
-    if (earlier.contains(ref)) {
+  private static void duplicate(ObjectRef ref, Set<ObjectRef> seen, Findings f) {
+    if (!seen.add(ref)) {
       f.error(
           "metadata.name",
           quote(ref.toString()) + " is defined twice; the later one would replace the earlier",
@@ -100,8 +117,14 @@ public final class RegistryValidator {
     }
   }
 
-  private static List<ServiceEntry> others(ServiceEntry entry, List<ServiceEntry> entries) {
-    return entries.stream().filter(e -> !e.ref().equals(entry.ref())).toList();
+  /** Other objects (not the entry's own, older version) that name one of its hosts. */
+  private static List<ServiceEntry> sharingAHost(ServiceEntry entry, List<ServiceEntry> entries) {
+    Set<String> hosts = new HashSet<>();
+    entry.hosts().forEach(h -> hosts.add(HostNames.normal(h)));
+    return entries.stream()
+        .filter(e -> !e.ref().equals(entry.ref()))
+        .filter(e -> e.hosts().stream().anyMatch(h -> hosts.contains(HostNames.normal(h))))
+        .toList();
   }
 
   // ---- two ServiceEntries, one host and port

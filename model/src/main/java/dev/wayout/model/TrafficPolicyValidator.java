@@ -3,6 +3,7 @@ package dev.wayout.model;
 import static dev.wayout.model.Findings.quote;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -258,21 +259,24 @@ final class TrafficPolicyValidator {
           path,
           quote(format(value)) + " is shorter than 1ms",
           zeroAllowed ? "use \"0s\" to turn it off, or at least \"1ms\"" : "use at least \"1ms\"");
-    } else if (value.toNanos() % 1_000_000 != 0) {
+    } else if (value.getNano() % 1_000_000 != 0) {
+      Duration rounded = value.plusNanos(500_000).truncatedTo(ChronoUnit.MILLIS);
       f.error(
           path,
           quote(format(value)) + " is finer than a millisecond",
-          "round to whole milliseconds, e.g. \""
-              + Math.max(1, Math.round(value.toNanos() / 1e6))
-              + "ms\"");
+          "round to whole milliseconds, e.g. " + quote(format(rounded)));
     }
   }
 
+  /** Istio's notation ("1500us", "2ms", "90s"); never overflows, whatever the parser let in. */
   static String format(Duration d) {
-    long nanos = d.toNanos();
-    if (nanos % 1_000_000_000L == 0) {
-      return nanos / 1_000_000_000L + "s";
+    if (d.getNano() == 0) {
+      return d.getSeconds() + "s";
     }
+    if (d.isNegative() || d.getSeconds() > 1_000_000) {
+      return d.toString();
+    }
+    long nanos = d.toNanos();
     if (nanos % 1_000_000 == 0) {
       return nanos / 1_000_000 + "ms";
     }
