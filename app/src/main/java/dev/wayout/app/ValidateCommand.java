@@ -11,8 +11,12 @@ import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.Validation;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.MalformedInputException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +57,8 @@ final class ValidateCommand implements Callable<Integer> {
   static final int INVALID = 1;
   static final int USAGE = 2;
 
+  private static final String STDIN = "-";
+  private static final String STDIN_NAME = "<stdin>";
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   @Option(
@@ -60,7 +66,8 @@ final class ValidateCommand implements Callable<Integer> {
       paramLabel = "FILE|DIR",
       required = true,
       description =
-          "A file, or a directory searched recursively for *.yaml, *.yml and *.json files.")
+          "A file, a directory searched recursively for *.yaml, *.yml and *.json files, or -"
+              + " for standard input (e.g. helm template ... | wayout validate -f -).")
   Path path;
 
   @Option(
@@ -72,6 +79,9 @@ final class ValidateCommand implements Callable<Integer> {
   String namespace;
 
   @Spec CommandSpec spec;
+
+  /** Read for {@code -f -}; tests replace it. */
+  InputStream stdin = System.in;
 
   /** A resource and the file it came from. */
   private record Located<T>(String file, T resource) {}
@@ -88,12 +98,16 @@ final class ValidateCommand implements Callable<Integer> {
               + " and '-', e.g. istio-egress");
       return USAGE;
     }
-    if (!Files.exists(path)) {
+    boolean fromStdin = path.toString().equals(STDIN);
+    if (!fromStdin && !Files.exists(path)) {
       err.println(
           "-f " + path + ": no such file or directory; name a YAML/JSON file or a directory");
       return USAGE;
     }
-    List<Path> files = ResourceFiles.files(path);
+    List<String> files =
+        fromStdin
+            ? List.of(STDIN_NAME)
+            : ResourceFiles.files(path).stream().map(Path::toString).toList();
     if (files.isEmpty()) {
       err.println(
           "-f " + path + ": holds no *.yaml, *.yml or *.json files; point it at your manifests");
@@ -103,12 +117,11 @@ final class ValidateCommand implements Callable<Integer> {
     Report report = new Report(out, files);
     List<Located<ServiceEntry>> entries = new ArrayList<>();
     List<Located<DestinationRule>> rules = new ArrayList<>();
-    for (Path file : files) {
-      String name = file.toString();
+    for (String name : files) {
       String text;
       try {
-        text = Files.readString(file);
-      } catch (MalformedInputException e) {
+        text = fromStdin ? utf8(stdin.readAllBytes()) : utf8(Files.readAllBytes(Path.of(name)));
+      } catch (CharacterCodingException e) {
         report.fileError(
             name, "is not UTF-8 text, so it cannot be YAML or JSON; remove it or fix its encoding");
         continue;
@@ -141,6 +154,16 @@ final class ValidateCommand implements Callable<Integer> {
     return report.errors == 0 ? OK : INVALID;
   }
 
+  /** Strict: a binary file is reported as such rather than parsed as replacement characters. */
+  private static String utf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
+  }
+
   private static String quote(String value) {
     return "\"" + value + "\"";
   }
@@ -153,9 +176,9 @@ final class ValidateCommand implements Callable<Integer> {
     private int errors;
     private int warnings;
 
-    Report(PrintWriter out, List<Path> files) {
+    Report(PrintWriter out, List<String> files) {
       this.out = out;
-      files.forEach(f -> lines.put(f.toString(), new ArrayList<>()));
+      files.forEach(f -> lines.put(f, new ArrayList<>()));
     }
 
     void fileError(String file, String message) {

@@ -166,6 +166,24 @@ class ValidateCommandTest {
     assertThat(err.toString()).startsWith("-n: \"Not_A_Namespace\" is not a namespace name");
   }
 
+  @Test
+  void readsStandardInputForDash() throws Exception {
+    ValidateCommand command = new ValidateCommand();
+    command.stdin = Files.newInputStream(fixtures.resolve("bad/target-port.yaml"));
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("-f", "-", "-n", "shop");
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .startsWith(
+            "<stdin>: ServiceEntry shop/bad-target-port: error: spec.ports[1].targetPort: 70000 is"
+                + " not a port")
+        .endsWith("1 file, 1 resource: 1 error, 1 warning - invalid\n");
+  }
+
   private static Path fixtures() {
     try {
       return Path.of(ValidateCommandTest.class.getResource("/validate").toURI());

@@ -194,6 +194,12 @@ public final class ServiceEntryValidator {
   private static void checkPorts(ServiceEntry entry, String resolution, Findings f) {
     Map<Integer, Integer> numbers = new HashMap<>();
     Map<String, Integer> names = new HashMap<>();
+    if (entry.ports().isEmpty()) {
+      f.warn(
+          "spec.ports",
+          "no ports are listed, so the waypoint serves no traffic to these hosts",
+          "list the ports workloads call, e.g. {number: 80, name: http, protocol: HTTP}");
+    }
     boolean hostsNeedL7 =
         resolution != null && !resolution.equals("NONE") && entry.hosts().size() > 1;
     for (int i = 0; i < entry.ports().size(); i++) {

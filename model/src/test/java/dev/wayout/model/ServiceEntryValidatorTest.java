@@ -418,6 +418,11 @@ class ServiceEntryValidatorTest {
             "spec.workloadSelector",
             "has no effect with resolution NONE"),
         Arguments.of(
+            "no ports",
+            "{hosts: [api.example.com], resolution: DNS}",
+            "spec.ports",
+            "no ports are listed, so the waypoint serves no traffic to these hosts"),
+        Arguments.of(
             "an endpoint reached through a network only",
             "{hosts: [api.example.com], resolution: STATIC, endpoints: [{network: remote}], "
                 + HTTP
