@@ -1,0 +1,362 @@
+package dev.wayout.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.wayout.testing.CommandResult;
+import dev.wayout.testing.KubeApiServer;
+import dev.wayout.testing.KubeApiServerExtension;
+import dev.wayout.webhook.kube.SelfTest;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The webhook against the real API server: registered by URL with the caBundle of the CA that made
+ * its certificate, driven by the real kubectl, asserting on what kubectl prints.
+ */
+@ExtendWith(KubeApiServerExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebhookIT {
+
+  static final String CONFIGURATION = "wayout-webhook-it";
+
+  private static TestWebhook webhook;
+
+  @BeforeAll
+  static void register(KubeApiServer api) {
+    installCrds(api);
+    ensureNamespace(api, "wayout-system");
+    webhook = new TestWebhook(Map.of("WAYOUT_WEBHOOK_CONFIGURATION", CONFIGURATION), api.client());
+    apply(
+        api,
+        Manifests.registeredByUrl(
+            "webhook/060-ValidatingWebhookConfiguration-wayout-webhook.yaml",
+            CONFIGURATION,
+            webhook.webhook.port(),
+            webhook.ca.certificatePem()));
+    apply(
+        api,
+        Manifests.registeredByUrl(
+            "webhook/061-MutatingWebhookConfiguration-wayout-webhook.yaml",
+            CONFIGURATION,
+            webhook.webhook.port(),
+            webhook.ca.certificatePem()));
+    // The API server takes a few seconds to pick up new configurations.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                !api.kubectlWithInput(
+                        entry("wayout-system", "probe", "hosts: []"),
+                        "apply",
+                        "--dry-run=server",
+                        "-f",
+                        "-")
+                    .succeeded());
+  }
+
+  @AfterAll
+  static void unregister(KubeApiServer api) {
+    api.kubectl("delete", "validatingwebhookconfiguration", CONFIGURATION, "--ignore-not-found");
+    api.kubectl("delete", "mutatingwebhookconfiguration", CONFIGURATION, "--ignore-not-found");
+    if (webhook != null) {
+      webhook.close();
+    }
+  }
+
+  static void installCrds(KubeApiServer api) {
+    CommandResult crds =
+        api.kubectl("apply", "--server-side", "-k", Manifests.root().resolve("crds").toString());
+    assertThat(crds.exitCode()).as(crds.toString()).isZero();
+    CommandResult established =
+        api.kubectl(
+            "wait",
+            "--for=condition=established",
+            "--timeout=60s",
+            "crd/serviceentries.networking.istio.io",
+            "crd/destinationrules.networking.istio.io");
+    assertThat(established.exitCode()).as(established.toString()).isZero();
+  }
+
+  static void ensureNamespace(KubeApiServer api, String name) {
+    api.kubectl("create", "namespace", name);
+  }
+
+  static void apply(KubeApiServer api, com.fasterxml.jackson.databind.JsonNode object) {
+    CommandResult r = api.kubectlWithInput(Manifests.json(object), "apply", "-f", "-");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+  }
+
+  static String namespace(KubeApiServer api) {
+    String name = "wh-" + UUID.randomUUID().toString().substring(0, 8);
+    CommandResult r = api.kubectl("create", "namespace", name);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return name;
+  }
+
+  static String entry(String namespace, String name, String spec) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: %s, namespace: %s}
+        spec:
+          %s
+        """
+        .formatted(name, namespace, spec.replace("\n", "\n  "));
+  }
+
+  static CommandResult applyIn(KubeApiServer api, String namespace, String yaml) {
+    return api.kubectlWithInput(yaml, "apply", "-n", namespace, "-f", "-");
+  }
+
+  @Test
+  @Order(1)
+  void appliesTheSeedServiceEntryAndDestinationRuleWarningUntilTlsIsOriginated(KubeApiServer api) {
+    String ns = namespace(api);
+    String seedStep4 =
+        entry(
+            ns,
+            "external-svc-aliyun",
+            """
+        hosts:
+        - aliyun.com
+        location: MESH_EXTERNAL
+        ports:
+        - number: 80
+          name: http
+          protocol: HTTP
+        - number: 443
+          name: https
+          protocol: HTTPS
+        resolution: DNS""");
+    CommandResult step4 = applyIn(api, ns, seedStep4);
+    assertThat(step4.exitCode()).as(step4.toString()).isZero();
+    assertThat(step4.stdout())
+        .contains("serviceentry.networking.istio.io/external-svc-aliyun created");
+
+    String seedStep5 =
+        seedStep4.replace("protocol: HTTP\n", "protocol: HTTP\n    targetPort: 443\n");
+    CommandResult step5 = applyIn(api, ns, seedStep5);
+    assertThat(step5.exitCode()).as(step5.toString()).isZero();
+    assertThat(step5.stdout())
+        .contains("serviceentry.networking.istio.io/external-svc-aliyun configured");
+    // port 80 now goes to 443 and no DestinationRule originates TLS yet: legal, but risky
+    assertThat(step5.stderr()).contains("Warning: spec.ports[0].targetPort");
+
+    CommandResult rule =
+        applyIn(
+            api,
+            ns,
+            """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: aliyun-com
+        spec:
+          host: aliyun.com
+          trafficPolicy:
+            portLevelSettings:
+            - port:
+                number: 80
+              tls:
+                mode: SIMPLE
+        """);
+    assertThat(rule.exitCode()).as(rule.toString()).isZero();
+    assertThat(rule.stdout()).contains("destinationrule.networking.istio.io/aliyun-com created");
+  }
+
+  @Test
+  @Order(2)
+  void refusesTargetPort70000WithTheFieldPath(KubeApiServer api) {
+    String ns = namespace(api);
+    CommandResult r =
+        applyIn(
+            api,
+            ns,
+            entry(
+                ns,
+                "bad-port",
+                """
+        hosts: [api.example.com]
+        ports:
+        - number: 80
+          name: http
+          protocol: HTTP
+          targetPort: 70000
+        resolution: DNS"""));
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr())
+        .contains("admission webhook \"istio.validate.wayout.dev\" denied the request: ")
+        .contains("spec.ports[0].targetPort: 70000");
+  }
+
+  @Test
+  @Order(3)
+  void refusesAWildcardHostWithResolutionDns(KubeApiServer api) {
+    String ns = namespace(api);
+    CommandResult r =
+        applyIn(
+            api,
+            ns,
+            entry(
+                ns,
+                "wild",
+                """
+        hosts: ["*.example.org"]
+        ports:
+        - number: 443
+          name: tls
+          protocol: TLS
+        resolution: DNS"""));
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr())
+        .contains("admission webhook \"istio.validate.wayout.dev\" denied the request: ")
+        .contains("spec.hosts[0]: \"*.example.org\"")
+        .contains("DYNAMIC_DNS");
+  }
+
+  @Test
+  @Order(4)
+  void refusesASecondEntryClaimingTheSameHostAndPortNamingBoth(KubeApiServer api) {
+    String a = namespace(api);
+    String b = namespace(api);
+    String spec =
+        """
+        hosts: [shared.example.com]
+        ports:
+        - number: 443
+          name: tls
+          protocol: TLS
+        resolution: DNS""";
+    assertThat(applyIn(api, a, entry(a, "first", spec)).exitCode()).isZero();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              CommandResult r =
+                  applyIn(
+                      api,
+                      b,
+                      entry(
+                          b,
+                          "second",
+                          spec.replace("TLS", "HTTPS").replace("name: tls", "name: https")));
+              assertThat(r.exitCode()).as(r.toString()).isNotZero();
+              assertThat(r.stderr()).contains(a + "/first").contains(b + "/second");
+            });
+  }
+
+  @Test
+  @Order(5)
+  void labelsANewNamespaceEnforced(KubeApiServer api) {
+    String ns = namespace(api);
+
+    CommandResult label =
+        api.kubectl(
+            "get", "namespace", ns, "-o", "jsonpath={.metadata.labels.wayout\\.dev/egress}");
+
+    assertThat(label.stdout()).isEqualTo("enforced");
+  }
+
+  @Test
+  @Order(6)
+  void leavesAnExcludedNamespaceUnlabelled(KubeApiServer api) {
+    api.kubectl("create", "namespace", "istio-egress");
+
+    CommandResult labels =
+        api.kubectl("get", "namespace", "istio-egress", "-o", "jsonpath={.metadata.labels}");
+
+    assertThat(labels.stdout()).doesNotContain("wayout.dev/egress");
+  }
+
+  @Test
+  @Order(7)
+  void refusesAliceExemptingANamespaceAndSaysWhoMay(KubeApiServer api) {
+    String ns = namespace(api);
+    api.applyYaml(
+        """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: wayout-it-namespace-editor}
+        rules:
+        - apiGroups: [""]
+          resources: [namespaces]
+          verbs: [get, list, create, update, patch]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: wayout-it-alice-namespaces}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: wayout-it-namespace-editor}
+        subjects:
+        - {apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}
+        """);
+
+    CommandResult alice =
+        api.kubectl(
+            "--as=alice", "label", "namespace", ns, "wayout.dev/egress=exempt", "--overwrite");
+
+    assertThat(alice.exitCode()).as(alice.toString()).isNotZero();
+    assertThat(alice.stderr())
+        .contains("admission webhook \"namespaces.validate.wayout.dev\" denied the request: ")
+        .contains("metadata.labels[\"wayout.dev/egress\"]: setting \"exempt\"")
+        .contains("\"alice\"")
+        .contains("only groups \"system:masters\" may");
+    CommandResult admin =
+        api.kubectl("label", "namespace", ns, "wayout.dev/egress=exempt", "--overwrite");
+    assertThat(admin.exitCode()).as(admin.toString()).isZero();
+  }
+
+  @Test
+  @Order(8)
+  void selfTestTurnsTheIstioKindsFromIgnoreToFail(KubeApiServer api) throws Exception {
+    assertThat(failurePolicies(api))
+        .containsEntry("istio.validate.wayout.dev", "Ignore")
+        .containsEntry("namespaces.validate.wayout.dev", "Ignore");
+
+    SelfTest.Result result =
+        new SelfTest(api.client(), "wayout-system", CONFIGURATION, Clock.systemUTC())
+            .run(Duration.ofSeconds(30));
+
+    assertThat(result.proven()).as(result.detail()).isTrue();
+    assertThat(failurePolicies(api))
+        .containsEntry("istio.validate.wayout.dev", "Fail")
+        .containsEntry("namespaces.validate.wayout.dev", "Ignore");
+    assertThat(
+            api.client()
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .withName(CONFIGURATION)
+                .get()
+                .getWebhooks())
+        .allSatisfy(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"));
+  }
+
+  private static Map<String, String> failurePolicies(KubeApiServer api) {
+    ValidatingWebhookConfiguration vwc =
+        api.client()
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withName(CONFIGURATION)
+            .get();
+    return vwc.getWebhooks().stream()
+        .collect(Collectors.toMap(ValidatingWebhook::getName, ValidatingWebhook::getFailurePolicy));
+  }
+}
