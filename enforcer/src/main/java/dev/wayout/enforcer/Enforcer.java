@@ -1,0 +1,113 @@
+package dev.wayout.enforcer;
+
+import dev.wayout.enforcer.controller.EgressController;
+import dev.wayout.enforcer.controller.WorkQueue;
+import dev.wayout.enforcer.kube.KubePolicyWriter;
+import dev.wayout.enforcer.kube.KubeView;
+import dev.wayout.enforcer.kube.Leadership;
+import dev.wayout.enforcer.reconcile.NamespaceReconciler;
+import dev.wayout.enforcer.reconcile.PolicyMetrics;
+import dev.wayout.enforcer.reconcile.ReconcileLoop;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One enforcer replica, wired: informers feed the {@link EgressController}, which feeds the {@link
+ * WorkQueue}; while this replica holds the Lease, the {@link ReconcileLoop} drains the queue
+ * through the {@link NamespaceReconciler}. Start order: handlers, informers (synced), resync timer,
+ * election. Stop order is the reverse, so nothing writes after {@link #close()} returns.
+ */
+public final class Enforcer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Enforcer.class);
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+
+  private final KubeView view;
+  private final WorkQueue queue;
+  private final ReconcileLoop loop;
+  private final PolicyMetrics metrics;
+  private final Leadership leadership;
+  private final ScheduledExecutorService resync;
+
+  private Enforcer(KubernetesClient client, EnforcerConfig config, MeterRegistry registry) {
+    this.view = new KubeView(client);
+    this.queue = new WorkQueue(Duration.ofMillis(50), Duration.ofSeconds(30));
+    this.metrics = new PolicyMetrics(registry);
+    NamespaceReconciler reconciler =
+        new NamespaceReconciler(
+            config.policy(), view, new KubePolicyWriter(client, config.identity()), metrics);
+    this.loop = new ReconcileLoop(queue, reconciler, config.workers());
+    this.leadership =
+        new Leadership(
+            client,
+            config,
+            () -> {
+              enqueueAll();
+              loop.start();
+            },
+            loop::stop);
+    this.resync =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "wayout-resync");
+              t.setDaemon(true);
+              return t;
+            });
+    new EgressController(queue, config.policy().waypointNamespace())
+        .register(view.namespaceInformer(), view.serviceEntryInformer(), view.policyInformer());
+  }
+
+  /**
+   * Starts a replica: informers synced, then campaigning for the Lease.
+   *
+   * @throws IllegalStateException when the caches cannot sync (RBAC, missing CRD), with the cause
+   */
+  public static Enforcer start(
+      KubernetesClient client, EnforcerConfig config, MeterRegistry registry) {
+    LOG.info("starting enforcer: {}", config.describe());
+    Enforcer enforcer = new Enforcer(client, config, registry);
+    try {
+      enforcer.view.startAndSync(SYNC_TIMEOUT);
+    } catch (RuntimeException e) {
+      enforcer.close();
+      throw e;
+    }
+    long period = config.resyncPeriod().toMillis();
+    enforcer.resync.scheduleAtFixedRate(
+        enforcer::enqueueAll, period, period, TimeUnit.MILLISECONDS);
+    enforcer.leadership.start();
+    return enforcer;
+  }
+
+  private void enqueueAll() {
+    view.namespaces().forEach(queue::add);
+  }
+
+  public boolean isLeader() {
+    return leadership.isLeader();
+  }
+
+  public PolicyMetrics metrics() {
+    return metrics;
+  }
+
+  /** True when no namespace is waiting or being reconciled. */
+  public boolean isIdle() {
+    return queue.isIdle();
+  }
+
+  @Override
+  public void close() {
+    leadership.close();
+    loop.stop();
+    resync.shutdownNow();
+    queue.close();
+    view.close();
+  }
+}
