@@ -21,7 +21,7 @@ public final class DestinationRuleValidator {
     checkSubsets(rule, f);
     ExportTo.check(rule.exportTo(), rule.namespace(), false, rule.workloadSelector() != null, f);
     if (rule.workloadSelector() != null) {
-      ServiceEntryValidator.checkSelectorLabels(
+      EndpointValidator.checkSelectorLabels(
           rule.workloadSelector(), "spec.workloadSelector.matchLabels", f);
     }
     return f.toValidation();

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,7 +43,7 @@ public final class RegistryValidator {
    */
   public static Validation check(ServiceEntry entry, Registry registry) {
     Findings f = new Findings();
-    checkConflicts(entry, sharingAHost(entry, registry.serviceEntries()), f);
+    HostPortConflicts.check(entry, sharingAHost(entry, registry.serviceEntries()), f);
     warnPlainTextTo443(entry, registry.destinationRules(), f);
     return f.toValidation();
   }
@@ -79,7 +78,7 @@ public final class RegistryValidator {
           }
         }
       }
-      checkConflicts(entry, candidates, f);
+      HostPortConflicts.check(entry, candidates, f);
       warnPlainTextTo443(entry, registry.destinationRules(), f);
       entries.add(f.toValidation());
       for (String host : entry.hosts()) {
@@ -125,102 +124,6 @@ public final class RegistryValidator {
         .filter(e -> !e.ref().equals(entry.ref()))
         .filter(e -> e.hosts().stream().anyMatch(h -> hosts.contains(HostNames.normal(h))))
         .toList();
-  }
-
-  // ---- two ServiceEntries, one host and port
-
-  /**
-   * What a ServiceEntry says about one of its ports; two entries that a namespace sees for the same
-   * host and port must agree on it, or the waypoint could not tell which one applies.
-   */
-  private record PortClaim(
-      String protocol,
-      int upstreamPort,
-      String resolution,
-      String location,
-      TreeSet<String> endpoints,
-      TreeSet<String> addresses) {
-
-    static PortClaim of(ServiceEntry entry, ServicePort port) {
-      TreeSet<String> endpoints = new TreeSet<>();
-      for (WorkloadEndpoint endpoint : entry.endpoints()) {
-        endpoints.add(Objects.toString(endpoint.address(), "") + endpoint.ports());
-      }
-      return new PortClaim(
-          port.protocolName(),
-          port.upstreamPort(),
-          entry.effectiveResolution(),
-          entry.effectiveLocation(),
-          endpoints,
-          new TreeSet<>(entry.addresses()));
-    }
-
-    List<String> differences(PortClaim other) {
-      List<String> out = new ArrayList<>();
-      differ(out, "protocol", show(protocol), show(other.protocol));
-      differ(out, "targetPort", upstreamPort, other.upstreamPort);
-      differ(out, "resolution", resolution, other.resolution);
-      differ(out, "location", location, other.location);
-      differ(out, "endpoints", endpoints, other.endpoints);
-      differ(out, "addresses", addresses, other.addresses);
-      return out;
-    }
-
-    private static String show(String protocol) {
-      return protocol.isEmpty() ? "(unset)" : protocol;
-    }
-
-    private static void differ(List<String> out, String field, Object mine, Object theirs) {
-      if (!mine.equals(theirs)) {
-        out.add(field + " " + mine + " here, " + theirs + " there");
-      }
-    }
-  }
-
-  private static void checkConflicts(ServiceEntry entry, List<ServiceEntry> others, Findings f) {
-    for (ServiceEntry other : others) {
-      Optional<String> shared =
-          ExportTo.sharedNamespace(
-              entry.exportTo(), entry.namespace(), other.exportTo(), other.namespace());
-      if (shared.isEmpty()) {
-        continue;
-      }
-      for (int h = 0; h < entry.hosts().size(); h++) {
-        String host = entry.hosts().get(h);
-        if (other.hosts().stream()
-            .noneMatch(o -> HostNames.normal(o).equals(HostNames.normal(host)))) {
-          continue;
-        }
-        for (int p = 0; p < entry.ports().size(); p++) {
-          ServicePort port = entry.ports().get(p);
-          for (ServicePort theirs : other.ports()) {
-            if (theirs.number() != port.number()) {
-              continue;
-            }
-            List<String> differences =
-                PortClaim.of(entry, port).differences(PortClaim.of(other, theirs));
-            if (!differences.isEmpty()) {
-              f.error(
-                  "spec.ports[" + p + "]",
-                  quote(host)
-                      + " port "
-                      + port.number()
-                      + " is claimed by both ServiceEntry "
-                      + entry.ref()
-                      + " and ServiceEntry "
-                      + other.ref()
-                      + " with different settings ("
-                      + String.join("; ", differences)
-                      + "), and "
-                      + shared.get()
-                      + " sees both",
-                  "make the two agree, merge them into one ServiceEntry, or narrow exportTo so"
-                      + " that no namespace sees both");
-            }
-          }
-        }
-      }
-    }
   }
 
   // ---- plain text to 443
