@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       RenderCommand.class,
       InitCommand.class,
+      WaypointCommand.class,
       ValidateCommand.class,
     })
 public final class Wayout {

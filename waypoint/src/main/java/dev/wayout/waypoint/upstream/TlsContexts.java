@@ -52,7 +52,7 @@ public final class TlsContexts {
       Path ca = path(tls.caCertificates());
       Path cert = path(tls.clientCertificate());
       Path key = path(tls.privateKey());
-      if (!tls.credentialName().isBlank()) {
+      if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
         Path dir = credential(tls.credentialName());
         ca = firstExisting(dir, "ca.crt", "cacert");
         cert = firstExisting(dir, "tls.crt", "cert");
@@ -72,9 +72,12 @@ public final class TlsContexts {
         }
         builder.keyManager(cert.toFile(), key.toFile());
       }
+      // Host name check as HTTPS clients do it, unless listed SANs replace it (or checks are off).
+      builder.endpointIdentificationAlgorithm(
+          !tls.skipsVerification() && tls.subjectAltNames().isEmpty() ? "HTTPS" : null);
       return new UpstreamTls(
           builder.build(), tls.sni(), tls.subjectAltNames(), !tls.skipsVerification(), null);
-    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
       return UpstreamTls.failed("TLS settings could not be loaded: " + e.getMessage());
     }
   }

@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * TLS origination for one route: the client context (trust, client certificate), the SNI to send,
@@ -37,13 +35,7 @@ public record UpstreamTls(
    */
   public SslHandler newHandler(ByteBufAllocator alloc, String host, int port) {
     String serverName = serverName(host);
-    SslHandler handler = context.newHandler(alloc, serverName, port);
-    SSLEngine engine = handler.engine();
-    SSLParameters params = engine.getSSLParameters();
-    if (verify && subjectAltNames.isEmpty()) {
-      params.setEndpointIdentificationAlgorithm("HTTPS");
-    }
-    engine.setSSLParameters(params);
-    return handler;
+    // The context decides the host name check (see TlsContexts); the engine gets the SNI.
+    return context.newHandler(alloc, serverName, port);
   }
 }

@@ -1,0 +1,85 @@
+package dev.wayout.app;
+
+import dev.wayout.waypoint.Waypoint;
+import dev.wayout.waypoint.WaypointConfig;
+import dev.wayout.waypoint.access.AccessLog;
+import dev.wayout.waypoint.config.DirectoryPolicySource;
+import dev.wayout.waypoint.config.KubernetesPolicySource;
+import dev.wayout.waypoint.policy.EgressPolicyBuilder;
+import dev.wayout.waypoint.policy.WaypointBinding;
+import dev.wayout.waypoint.upstream.TlsContexts;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code wayout waypoint}: the egress proxy. With {@code --config DIR} it serves the ServiceEntries
+ * and DestinationRules of a folder of YAML (watched for changes); without, those of the cluster
+ * bound to it by {@code istio.io/use-waypoint}. Settings come from {@code WAYOUT_WAYPOINT_*}.
+ */
+@Command(
+    name = "waypoint",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the egress waypoint: HTTP on 15001, TLS by SNI on 15443, /metrics on 15020,"
+          + " /healthz/ready on 15021.",
+      "Settings: WAYOUT_WAYPOINT_* environment variables (see the README)."
+    })
+public final class WaypointCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--config",
+      paramLabel = "DIR",
+      description = "Serve the ServiceEntries and DestinationRules in this file or folder of YAML.")
+  Path config;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      defaultValue = "default",
+      description = "Namespace for objects in --config that name none (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Override
+  public Integer call() throws Exception {
+    WaypointConfig settings;
+    try {
+      settings = WaypointConfig.fromEnv(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("wayout waypoint: " + e.getMessage());
+      return 2;
+    }
+    Waypoint waypoint = new Waypoint(settings, AccessLog.slf4j()).start();
+    AutoCloseable source;
+    if (config != null) {
+      EgressPolicyBuilder builder =
+          new EgressPolicyBuilder(
+              () -> WaypointBinding.everything(settings.name()),
+              new TlsContexts(settings.trustedCaFile(), settings.credentialsDir()),
+              settings.connectTimeout(),
+              settings.upstreamIdleTimeout());
+      source =
+          new DirectoryPolicySource(config, namespace, builder, waypoint::update)
+              .start(settings.configPollInterval());
+    } else {
+      source = KubernetesPolicySource.start(settings, waypoint);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    source.close();
+                  } catch (Exception e) {
+                    // shutting down anyway
+                  }
+                  waypoint.close();
+                  stopped.countDown();
+                },
+                "wayout-waypoint-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

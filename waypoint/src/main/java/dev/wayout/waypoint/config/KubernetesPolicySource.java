@@ -1,0 +1,265 @@
+package dev.wayout.waypoint.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wayout.model.DestinationRule;
+import dev.wayout.model.InvalidResourceException;
+import dev.wayout.model.Labels;
+import dev.wayout.model.ResourceSet;
+import dev.wayout.model.ServiceEntry;
+import dev.wayout.waypoint.Waypoint;
+import dev.wayout.waypoint.WaypointConfig;
+import dev.wayout.waypoint.policy.EgressPolicyBuilder;
+import dev.wayout.waypoint.policy.WaypointBinding;
+import dev.wayout.waypoint.upstream.TlsContexts;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Configuration from the Kubernetes API: informers on ServiceEntries and DestinationRules
+ * (networking.istio.io/v1, read as generic resources), Namespaces (for {@code
+ * istio.io/use-waypoint}) and Pods (client pod IP to namespace, for {@code source_namespace} and
+ * {@code exportTo}). Event handlers only schedule a rebuild; the rebuild runs on one thread of its
+ * own, reads the informer caches, and installs a whole new policy.
+ */
+public final class KubernetesPolicySource implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesPolicySource.class);
+  static final String ISTIO_V1 = "networking.istio.io/v1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final boolean ownsClient;
+  private final WaypointConfig config;
+  private final Waypoint waypoint;
+  private final EgressPolicyBuilder builder;
+  private final ScheduledExecutorService rebuilder =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "wayout-policy-rebuild");
+            t.setDaemon(true);
+            return t;
+          });
+  private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
+  private final Map<String, String> podNamespaces = new ConcurrentHashMap<>();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private SharedIndexInformer<Namespace> namespaces;
+  private SharedIndexInformer<GenericKubernetesResource> serviceEntries;
+  private SharedIndexInformer<GenericKubernetesResource> destinationRules;
+
+  public KubernetesPolicySource(
+      KubernetesClient client, boolean ownsClient, WaypointConfig config, Waypoint waypoint) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.config = config;
+    this.waypoint = waypoint;
+    this.builder =
+        new EgressPolicyBuilder(
+            this::binding,
+            new TlsContexts(config.trustedCaFile(), config.credentialsDir()),
+            config.connectTimeout(),
+            config.upstreamIdleTimeout());
+  }
+
+  /** With the client from the environment (in-cluster service account or kubeconfig). */
+  public static KubernetesPolicySource start(WaypointConfig config, Waypoint waypoint) {
+    return new KubernetesPolicySource(new KubernetesClientBuilder().build(), true, config, waypoint)
+        .start();
+  }
+
+  /** Starts the informers, waits for their first lists, and installs the first policy. */
+  public KubernetesPolicySource start() {
+    ResourceEventHandler<Object> rebuild = new OnAnyChange(this::scheduleRebuild);
+    namespaces = client.namespaces().inform(cast(rebuild));
+    serviceEntries =
+        client
+            .genericKubernetesResources(ISTIO_V1, ServiceEntry.KIND)
+            .inAnyNamespace()
+            .inform(cast(rebuild));
+    destinationRules =
+        client
+            .genericKubernetesResources(ISTIO_V1, DestinationRule.KIND)
+            .inAnyNamespace()
+            .inform(cast(rebuild));
+    SharedIndexInformer<Pod> pods =
+        client.pods().inAnyNamespace().inform(new PodAddresses(podNamespaces));
+    informers.addAll(List.of(namespaces, serviceEntries, destinationRules, pods));
+    waypoint.sourceNamespaces(this::namespaceOf);
+    rebuild();
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> h) {
+    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
+  }
+
+  /**
+   * The namespace of the pod with this IP, or null if no pod has it. Called on event loops: a map
+   * lookup.
+   */
+  String namespaceOf(InetAddress address) {
+    return address == null ? null : podNamespaces.get(address.getHostAddress());
+  }
+
+  private void scheduleRebuild() {
+    // Coalesce bursts (an initial list, kubectl apply -f dir) into one rebuild.
+    if (rebuildScheduled.compareAndSet(false, true)) {
+      rebuilder.schedule(
+          () -> {
+            rebuildScheduled.set(false);
+            rebuild();
+          },
+          100,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private synchronized void rebuild() {
+    try {
+      List<ServiceEntry> entries = new ArrayList<>();
+      List<DestinationRule> rules = new ArrayList<>();
+      List<ResourceSet.LoadProblem> problems = new ArrayList<>();
+      for (GenericKubernetesResource r : serviceEntries.getStore().list()) {
+        try {
+          entries.add(ServiceEntry.from(json(r)));
+        } catch (InvalidResourceException e) {
+          problems.add(problem(r, e));
+        }
+      }
+      for (GenericKubernetesResource r : destinationRules.getStore().list()) {
+        try {
+          rules.add(DestinationRule.from(json(r)));
+        } catch (InvalidResourceException e) {
+          problems.add(problem(r, e));
+        }
+      }
+      waypoint.update(builder.build(new ResourceSet(entries, rules, problems)));
+    } catch (RuntimeException e) {
+      LOG.warn("rebuilding the egress policy failed, keeping the current one: {}", e.toString());
+    }
+  }
+
+  private WaypointBinding binding() {
+    Set<String> bound = new HashSet<>();
+    for (Namespace ns : namespaces.getStore().list()) {
+      Map<String, String> labels = ns.getMetadata().getLabels();
+      if (labels != null && config.name().equals(labels.get(Labels.USE_WAYPOINT))) {
+        bound.add(ns.getMetadata().getName());
+      }
+    }
+    return WaypointBinding.namespaces(config.name(), bound);
+  }
+
+  /** fabric8 serialises with Jackson 3; the model reads Jackson 2 trees, so go through text. */
+  private static JsonNode json(HasMetadata r) {
+    try {
+      return JSON.readTree(Serialization.asJson(r));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot re-read " + r.getKind() + " as JSON", e);
+    }
+  }
+
+  private static ResourceSet.LoadProblem problem(HasMetadata r, InvalidResourceException e) {
+    return new ResourceSet.LoadProblem(
+        "cluster",
+        r.getKind(),
+        r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(),
+        e.errors());
+  }
+
+  @Override
+  public void close() {
+    informers.forEach(SharedIndexInformer::close);
+    rebuilder.shutdownNow();
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  /** Any add, update or delete triggers one (coalesced) rebuild. */
+  private record OnAnyChange(Runnable action) implements ResourceEventHandler<Object> {
+    @Override
+    public void onAdd(Object obj) {
+      action.run();
+    }
+
+    @Override
+    public void onUpdate(Object oldObj, Object newObj) {
+      action.run();
+    }
+
+    @Override
+    public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+      action.run();
+    }
+  }
+
+  /** Keeps pod IP to namespace; the waypoint looks clients up in it. */
+  private record PodAddresses(Map<String, String> byIp) implements ResourceEventHandler<Pod> {
+    @Override
+    public void onAdd(Pod pod) {
+      put(pod);
+    }
+
+    @Override
+    public void onUpdate(Pod oldPod, Pod newPod) {
+      remove(oldPod);
+      put(newPod);
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+      remove(pod);
+    }
+
+    private void put(Pod pod) {
+      if (pod.getStatus() == null
+          || pod.getSpec() == null
+          || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+        return; // host-network pods share the node's IP: it names no namespace
+      }
+      if (pod.getStatus().getPodIPs() != null) {
+        pod.getStatus()
+            .getPodIPs()
+            .forEach(ip -> byIp.put(ip.getIp(), pod.getMetadata().getNamespace()));
+      } else if (pod.getStatus().getPodIP() != null) {
+        byIp.put(pod.getStatus().getPodIP(), pod.getMetadata().getNamespace());
+      }
+    }
+
+    private void remove(Pod pod) {
+      if (pod.getStatus() == null) {
+        return;
+      }
+      if (pod.getStatus().getPodIPs() != null) {
+        pod.getStatus()
+            .getPodIPs()
+            .forEach(ip -> byIp.remove(ip.getIp(), pod.getMetadata().getNamespace()));
+      }
+      if (pod.getStatus().getPodIP() != null) {
+        byIp.remove(pod.getStatus().getPodIP(), pod.getMetadata().getNamespace());
+      }
+    }
+  }
+}
