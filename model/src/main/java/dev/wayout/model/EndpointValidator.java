@@ -174,6 +174,13 @@ final class EndpointValidator {
                 + ")",
             "write an IP address such as \"192.0.2.10\" or a name such as \"api.example.com\"");
       }
+    } else if (IpAddresses.isLocal(address)) {
+      f.warn(
+          path + ".address",
+          quote(address)
+              + " is a loopback, link-local or unspecified address (such as a cloud metadata"
+              + " service), which the waypoint never dials for an external host",
+          "use the external service's public address, or a host name with resolution: DNS");
     }
     if (!unix) {
       for (Map.Entry<String, Integer> port : endpoint.ports().entrySet()) {

@@ -1,5 +1,8 @@
 package dev.wayout.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Strict, pure parsing of IP address and CIDR literals, as Go's {@code net/netip} accepts them (no
  * leading zeros in IPv4, at most one "::" in IPv6). Never resolves names: the JDK's {@code
@@ -32,6 +35,65 @@ final class IpAddresses {
       return prefix <= 32;
     }
     return isIpv6(address, false) && prefix <= 128;
+  }
+
+  /**
+   * Loopback (127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10, home of cloud metadata
+   * services) or unspecified (0.0.0.0, ::), also as IPv4-mapped IPv6: addresses an egress proxy
+   * must never dial for an external host. False for anything that is not an IP literal.
+   */
+  static boolean isLocal(String text) {
+    if (isIpv4(text)) {
+      String[] octets = text.split("\\.");
+      return octets[0].equals("127")
+          || text.equals("0.0.0.0")
+          || (octets[0].equals("169") && octets[1].equals("254"));
+    }
+    if (!isIpv6(text, true)) {
+      return false;
+    }
+    int[] g = ipv6Groups(text.contains("%") ? text.substring(0, text.indexOf('%')) : text);
+    boolean zeroPrefix = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0;
+    if (zeroPrefix && g[5] == 0xffff) {
+      return isLocal((g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff));
+    }
+    boolean unspecifiedOrLoopback =
+        zeroPrefix && g[5] == 0 && g[6] == 0 && (g[7] == 0 || g[7] == 1);
+    return unspecifiedOrLoopback || (g[0] & 0xffc0) == 0xfe80;
+  }
+
+  /** The eight 16-bit groups of a valid IPv6 literal without zone. */
+  private static int[] ipv6Groups(String address) {
+    List<Integer> head = new ArrayList<>();
+    List<Integer> tail = new ArrayList<>();
+    int ellipsis = address.indexOf("::");
+    parseGroups(ellipsis < 0 ? address : address.substring(0, ellipsis), head);
+    if (ellipsis >= 0) {
+      parseGroups(address.substring(ellipsis + 2), tail);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < head.size(); i++) {
+      groups[i] = head.get(i);
+    }
+    for (int i = 0; i < tail.size(); i++) {
+      groups[8 - tail.size() + i] = tail.get(i);
+    }
+    return groups;
+  }
+
+  private static void parseGroups(String part, List<Integer> out) {
+    if (part.isEmpty()) {
+      return;
+    }
+    for (String group : part.split(":")) {
+      if (group.contains(".")) {
+        String[] octets = group.split("\\.");
+        out.add(Integer.parseInt(octets[0]) << 8 | Integer.parseInt(octets[1]));
+        out.add(Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]));
+      } else {
+        out.add(Integer.parseInt(group, 16));
+      }
+    }
   }
 
   static boolean isIpv4(String text) {

@@ -53,4 +53,29 @@ class IpAddressesTest {
   void recognisesCidrBlocks(String text, boolean cidr) {
     assertThat(IpAddresses.isCidr(text)).isEqualTo(cidr);
   }
+
+  @ParameterizedTest(name = "{0} is local: {1}")
+  @CsvSource({
+    "127.0.0.1, true",
+    "127.255.0.9, true",
+    "169.254.169.254, true",
+    "0.0.0.0, true",
+    "192.0.2.1, false",
+    "10.0.0.1, false",
+    "::1, true",
+    "0:0:0:0:0:0:0:1, true",
+    "::, true",
+    "1::, false",
+    "fe80::1%eth0, true",
+    "FEBF::1, true",
+    "fec0::1, false",
+    "::ffff:169.254.169.254, true",
+    "::ffff:a9fe:a9fe, true",
+    "::ffff:192.0.2.1, false",
+    "2001:db8::1, false",
+    "api.example.com, false",
+  })
+  void recognisesAddressesAnEgressProxyMustNotDial(String text, boolean local) {
+    assertThat(IpAddresses.isLocal(text)).isEqualTo(local);
+  }
 }

@@ -418,6 +418,14 @@ class ServiceEntryValidatorTest {
             "spec.workloadSelector",
             "has no effect with resolution NONE"),
         Arguments.of(
+            "the cloud metadata address as an endpoint",
+            "{hosts: [metadata.example.com], resolution: STATIC, endpoints: [{address:"
+                + " 169.254.169.254}], "
+                + HTTP
+                + "}",
+            "spec.endpoints[0].address",
+            "\"169.254.169.254\" is a loopback, link-local or unspecified address"),
+        Arguments.of(
             "no ports",
             "{hosts: [api.example.com], resolution: DNS}",
             "spec.ports",
