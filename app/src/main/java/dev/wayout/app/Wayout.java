@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         "Egress control for Kubernetes: registered external services only, through a waypoint.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      CertsCommand.class,
       RenderCommand.class,
       InitCommand.class,
       WaypointCommand.class,

@@ -40,10 +40,13 @@ public record RotationConfig(
   public static final Duration DEFAULT_OVERLAP = Duration.ofMinutes(2);
 
   public RotationConfig {
-    requireName("namespace", namespace);
-    requireName("secretName", secretName);
-    requireName("validatingWebhookConfiguration", validatingWebhookConfiguration);
-    requireName("mutatingWebhookConfiguration", mutatingWebhookConfiguration);
+    requireName("namespace (WAYOUT_NAMESPACE)", namespace);
+    requireName("secretName (WAYOUT_WEBHOOK_TLS_SECRET)", secretName);
+    requireName(
+        "validatingWebhookConfiguration (WAYOUT_WEBHOOK_CONFIGURATION)",
+        validatingWebhookConfiguration);
+    requireName(
+        "mutatingWebhookConfiguration (WAYOUT_WEBHOOK_CONFIGURATION)", mutatingWebhookConfiguration);
     if (caCommonName == null || caCommonName.isBlank()) {
       throw new IllegalArgumentException("caCommonName: must not be empty");
     }
@@ -101,8 +104,10 @@ public record RotationConfig(
   }
 
   /**
-   * Reads {@code WAYOUT_NAMESPACE}, {@code WAYOUT_WEBHOOK_SERVICE} and the {@code WAYOUT_CERTS_*}
-   * variables; anything unset takes the default. Errors name the variable and the expected form.
+   * Reads {@code WAYOUT_NAMESPACE}, {@code WAYOUT_WEBHOOK_SERVICE}, {@code
+   * WAYOUT_WEBHOOK_TLS_SECRET}, {@code WAYOUT_WEBHOOK_CONFIGURATION} (the name of both webhook
+   * configurations) and the {@code WAYOUT_CERTS_*} variables; anything unset takes the default.
+   * Errors name the variable and the expected form.
    */
   public static RotationConfig fromEnv(Map<String, String> env) {
     String namespace = env.getOrDefault("WAYOUT_NAMESPACE", DEFAULT_NAMESPACE);
@@ -123,15 +128,16 @@ public record RotationConfig(
     }
     return new RotationConfig(
         namespace,
-        env.getOrDefault("WAYOUT_CERTS_SECRET", DEFAULT_SECRET),
+        env.getOrDefault("WAYOUT_WEBHOOK_TLS_SECRET", DEFAULT_SECRET),
         env.getOrDefault("WAYOUT_CERTS_CA_COMMON_NAME", DEFAULT_CA_COMMON_NAME),
         names,
         duration(env, "WAYOUT_CERTS_CA_VALIDITY", DEFAULT_CA_VALIDITY),
         duration(env, "WAYOUT_CERTS_SERVING_VALIDITY", DEFAULT_SERVING_VALIDITY),
         duration(env, "WAYOUT_CERTS_CHECK_PERIOD", DEFAULT_CHECK_PERIOD),
         duration(env, "WAYOUT_CERTS_OVERLAP", DEFAULT_OVERLAP),
-        env.getOrDefault("WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION", DEFAULT_WEBHOOK_CONFIGURATION),
-        env.getOrDefault("WAYOUT_WEBHOOK_MUTATING_CONFIGURATION", DEFAULT_WEBHOOK_CONFIGURATION));
+        // one name for both kinds, as the manifests install them
+        env.getOrDefault("WAYOUT_WEBHOOK_CONFIGURATION", DEFAULT_WEBHOOK_CONFIGURATION),
+        env.getOrDefault("WAYOUT_WEBHOOK_CONFIGURATION", DEFAULT_WEBHOOK_CONFIGURATION));
   }
 
   private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]+)(ms|s|m|h|d)");

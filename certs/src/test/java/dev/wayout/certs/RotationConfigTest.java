@@ -56,7 +56,7 @@ class RotationConfigTest {
         "WAYOUT_CERTS_OVERLAP | 0s | overlap (WAYOUT_CERTS_OVERLAP): PT0S (expected a positive duration)",
         "WAYOUT_CERTS_IP_ADDRESSES | localhost | WAYOUT_WEBHOOK_SERVICE, WAYOUT_CERTS_DNS_NAMES or WAYOUT_CERTS_IP_ADDRESSES: \"localhost\" is not an IP address",
         "WAYOUT_CERTS_DNS_NAMES | bad_name | WAYOUT_WEBHOOK_SERVICE, WAYOUT_CERTS_DNS_NAMES or WAYOUT_CERTS_IP_ADDRESSES: DNS name \"bad_name\" is not valid",
-        "WAYOUT_CERTS_SECRET | Bad | secretName: \"Bad\" is not a Kubernetes object name",
+        "WAYOUT_WEBHOOK_TLS_SECRET | Bad | secretName (WAYOUT_WEBHOOK_TLS_SECRET): \"Bad\" is not a Kubernetes object name",
       })
   void namesTheVariableAndTheFix(String variable, String value, String message) {
     assertThatThrownBy(() -> RotationConfig.fromEnv(Map.of(variable, value)))
