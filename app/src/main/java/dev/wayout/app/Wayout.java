@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       InitCommand.class,
       WaypointCommand.class,
+      RunCommand.class,
       ValidateCommand.class,
     })
 public final class Wayout {

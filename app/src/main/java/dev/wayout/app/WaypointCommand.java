@@ -9,6 +9,7 @@ import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
 import dev.wayout.waypoint.upstream.TlsContexts;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -43,9 +44,17 @@ public final class WaypointCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return serve(System.getenv(), config, namespace);
+  }
+
+  /**
+   * Runs the waypoint until the process is asked to stop: from {@code config} when given, else from
+   * the cluster. Returns the exit code (2 for bad settings).
+   */
+  static int serve(Map<String, String> env, Path config, String namespace) throws Exception {
     WaypointConfig settings;
     try {
-      settings = WaypointConfig.fromEnv(System.getenv());
+      settings = WaypointConfig.fromEnv(env);
     } catch (IllegalArgumentException e) {
       System.err.println("wayout waypoint: " + e.getMessage());
       return 2;
