@@ -55,12 +55,30 @@ final class HostNames {
    * a trailing dot, or a "*.suffix" wildcard covering any name (or narrower wildcard) under suffix.
    */
   static boolean covers(String pattern, String host) {
-    String p = normal(pattern);
-    String h = normal(host);
-    if (p.equals(h) || p.equals("*")) {
+    // no allocation on this path: the webhook runs it against every object in its caches
+    int patternLength = lengthWithoutDot(pattern);
+    int hostLength = lengthWithoutDot(host);
+    if (patternLength == 1 && pattern.charAt(0) == '*') {
       return true;
     }
-    return p.startsWith("*.") && h.endsWith(p.substring(1)) && h.length() > p.length() - 1;
+    if (patternLength == hostLength && pattern.regionMatches(true, 0, host, 0, hostLength)) {
+      return true;
+    }
+    if (patternLength < 2 || pattern.charAt(0) != '*' || pattern.charAt(1) != '.') {
+      return false;
+    }
+    int suffix = patternLength - 1; // ".example.com"
+    return hostLength > suffix && host.regionMatches(true, hostLength - suffix, pattern, 1, suffix);
+  }
+
+  private static int lengthWithoutDot(String host) {
+    return host.endsWith(".") ? host.length() - 1 : host.length();
+  }
+
+  /** The same name, ignoring case and a trailing dot. */
+  static boolean same(String a, String b) {
+    int length = lengthWithoutDot(a);
+    return length == lengthWithoutDot(b) && a.regionMatches(true, 0, b, 0, length);
   }
 
   /** True when one host covers the other. */
@@ -69,8 +87,15 @@ final class HostNames {
   }
 
   static String normal(String host) {
-    String lower = host.toLowerCase(java.util.Locale.ROOT);
-    return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    boolean lower = true;
+    for (int i = 0; i < host.length() && lower; i++) {
+      lower = host.charAt(i) < 'A' || host.charAt(i) > 'Z';
+    }
+    if (lower && !host.endsWith(".")) {
+      return host;
+    }
+    String l = lower ? host : host.toLowerCase(java.util.Locale.ROOT);
+    return l.endsWith(".") ? l.substring(0, l.length() - 1) : l;
   }
 
   private static String preconditions(String host) {

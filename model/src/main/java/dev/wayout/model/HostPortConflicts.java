@@ -78,8 +78,7 @@ final class HostPortConflicts {
       }
       for (int h = 0; h < entry.hosts().size(); h++) {
         String host = entry.hosts().get(h);
-        if (other.hosts().stream()
-            .noneMatch(o -> HostNames.normal(o).equals(HostNames.normal(host)))) {
+        if (other.hosts().stream().noneMatch(o -> HostNames.same(o, host))) {
           continue;
         }
         for (int p = 0; p < entry.ports().size(); p++) {

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -116,14 +117,33 @@ public final class RegistryValidator {
     }
   }
 
-  /** Other objects (not the entry's own, older version) that name one of its hosts. */
+  /**
+   * Other objects (not the entry's own, older version) that name one of its hosts. Plain loops: the
+   * webhook runs this against every ServiceEntry in its cache on each review.
+   */
   private static List<ServiceEntry> sharingAHost(ServiceEntry entry, List<ServiceEntry> entries) {
-    Set<String> hosts = new HashSet<>();
-    entry.hosts().forEach(h -> hosts.add(HostNames.normal(h)));
-    return entries.stream()
-        .filter(e -> !e.ref().equals(entry.ref()))
-        .filter(e -> e.hosts().stream().anyMatch(h -> hosts.contains(HostNames.normal(h))))
-        .toList();
+    List<ServiceEntry> out = new ArrayList<>();
+    for (ServiceEntry other : entries) {
+      if (other.namespace().equals(entry.namespace())
+          && Objects.equals(other.name(), entry.name())) {
+        continue;
+      }
+      if (sharesAHost(entry, other)) {
+        out.add(other);
+      }
+    }
+    return out;
+  }
+
+  private static boolean sharesAHost(ServiceEntry a, ServiceEntry b) {
+    for (String mine : a.hosts()) {
+      for (String theirs : b.hosts()) {
+        if (HostNames.same(mine, theirs)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   // ---- plain text to 443
@@ -171,9 +191,9 @@ public final class RegistryValidator {
   static Optional<DestinationRule> ruleFor(
       String host, String namespace, List<DestinationRule> rules) {
     return rules.stream()
+        .filter(r -> HostNames.covers(r.host(), host))
         .filter(r -> r.workloadSelector() == null)
         .filter(r -> ExportTo.visibleTo(r, namespace))
-        .filter(r -> HostNames.covers(r.host(), host))
         .min(
             Comparator.comparing(
                     (DestinationRule r) ->
