@@ -46,7 +46,8 @@ public record RotationConfig(
         "validatingWebhookConfiguration (WAYOUT_WEBHOOK_CONFIGURATION)",
         validatingWebhookConfiguration);
     requireName(
-        "mutatingWebhookConfiguration (WAYOUT_WEBHOOK_CONFIGURATION)", mutatingWebhookConfiguration);
+        "mutatingWebhookConfiguration (WAYOUT_WEBHOOK_CONFIGURATION)",
+        mutatingWebhookConfiguration);
     if (caCommonName == null || caCommonName.isBlank()) {
       throw new IllegalArgumentException("caCommonName: must not be empty");
     }
