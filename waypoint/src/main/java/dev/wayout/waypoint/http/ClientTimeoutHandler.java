@@ -5,7 +5,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +87,9 @@ public final class ClientTimeoutHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (draining && msg instanceof HttpResponse response) {
+      HttpUtil.setKeepAlive(response, false); // tell the client; the keep-alive handler closes
+    }
     if (msg instanceof LastHttpContent) {
       waiting = true;
       waitingSince = System.nanoTime();

@@ -135,8 +135,21 @@ public final class TestUpstream implements AutoCloseable {
             .set(HttpHeaderNames.SERVER, "Tengine");
       }
       HttpUtil.setContentLength(res, res.content().readableBytes());
-      HttpUtil.setKeepAlive(res, HttpUtil.isKeepAlive(req));
-      ctx.writeAndFlush(res);
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      if (req.uri().startsWith("/slow")) {
+        // Answers after 500 ms: a request that is in flight while the test does something else.
+        FullHttpResponse later = res;
+        HttpUtil.setKeepAlive(later, keepAlive);
+        ctx.executor()
+            .schedule(
+                () -> ctx.writeAndFlush(later), 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      }
+      HttpUtil.setKeepAlive(res, keepAlive);
+      var written = ctx.writeAndFlush(res);
+      if (!keepAlive) {
+        written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      }
     }
   }
 
