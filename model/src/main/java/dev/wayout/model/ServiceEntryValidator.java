@@ -142,7 +142,8 @@ public final class ServiceEntryValidator {
             quote(host)
                 + " is not a wildcard, and resolution DYNAMIC_DNS serves only wildcard"
                 + " hosts",
-            "use resolution: DNS for exact hostnames, or write \"*." + host + "\"");
+            "use resolution: DNS for exact host names; DYNAMIC_DNS is for wildcards such as "
+                + quote(parentWildcard(host)));
       }
       if (dnsWithoutEndpoints && HostNames.fqdnProblem(host) != null) {
         f.error(
@@ -156,6 +157,13 @@ public final class ServiceEntryValidator {
                 + " for egress (protocols HTTP, TLS, GRPC, HTTP2), or list the exact hostnames");
       }
     }
+  }
+
+  /** "*.example.com" for "api.example.com": the wildcard someone using DYNAMIC_DNS likely meant. */
+  private static String parentWildcard(String host) {
+    int dot = host.indexOf('.');
+    boolean hasParent = dot > 0 && host.indexOf('.', dot + 1) > 0;
+    return "*." + (hasParent ? host.substring(dot + 1) : host);
   }
 
   private static void checkAddresses(ServiceEntry entry, String resolution, Findings f) {

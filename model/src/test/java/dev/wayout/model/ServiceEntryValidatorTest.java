@@ -123,8 +123,8 @@ class ServiceEntryValidatorTest {
             "{hosts: [api.example.com], resolution: DYNAMIC_DNS, " + HTTP + "}",
             "spec.hosts[0]",
             "\"api.example.com\" is not a wildcard, and resolution DYNAMIC_DNS serves only"
-                + " wildcard hosts; use resolution: DNS for exact hostnames, or write"
-                + " \"*.api.example.com\""),
+                + " wildcard hosts; use resolution: DNS for exact host names; DYNAMIC_DNS is for"
+                + " wildcards such as \"*.example.com\""),
         Arguments.of(
             "a label with an underscore",
             "{hosts: [my_api.example.com], " + HTTP + "}",
