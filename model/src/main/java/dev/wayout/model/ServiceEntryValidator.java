@@ -261,6 +261,16 @@ public final class ServiceEntryValidator {
             "for L7 control let clients send plain HTTP to port 80 with targetPort: 443 and a"
                 + " DestinationRule with tls.mode: SIMPLE");
       }
+      if (port.number() == 443 && port.isHttp()) {
+        f.warn(
+            path + ".protocol",
+            quote(port.protocol())
+                + " on port 443, where clients speak TLS: the waypoint would try to read their"
+                + " TLS handshake as plain "
+                + port.protocolName(),
+            "declare port 443 as HTTPS or TLS; for plain HTTP from clients use port 80 with"
+                + " targetPort: 443");
+      }
     }
     warnTcpWithAddressAndHosts(entry, resolution, f);
   }

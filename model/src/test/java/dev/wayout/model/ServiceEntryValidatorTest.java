@@ -426,6 +426,13 @@ class ServiceEntryValidatorTest {
             "spec.endpoints[0].address",
             "\"169.254.169.254\" is a loopback, link-local or unspecified address"),
         Arguments.of(
+            "plain HTTP declared on port 443",
+            "{hosts: [api.example.com], resolution: DNS, ports: [{number: 443, name: web, protocol:"
+                + " HTTP}]}",
+            "spec.ports[0].protocol",
+            "\"HTTP\" on port 443, where clients speak TLS: the waypoint would try to read their"
+                + " TLS handshake as plain HTTP; declare port 443 as HTTPS or TLS"),
+        Arguments.of(
             "no ports",
             "{hosts: [api.example.com], resolution: DNS}",
             "spec.ports",
