@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * Everything the webhook process is configured with, read once from the environment. Every problem
  * is reported together, each naming the variable, the value and what is expected.
  *
+ * @param tlsSecretName the Secret in {@code namespace} that keeps the CA and the serving pair
  * @param tlsDir a directory with {@code tls.crt} and {@code tls.key} to serve and watch (for those
  *     who bring their own certificate manager); null when Wayout makes its own certificate
  */
@@ -26,6 +27,7 @@ public record WebhookConfig(
     String namespace,
     String serviceName,
     String configurationName,
+    String tlsSecretName,
     String waypointNamespace,
     Set<String> unenforcedNamespaces,
     EgressAdmins egressAdmins,
@@ -57,6 +59,7 @@ public record WebhookConfig(
             r.dnsLabel("WAYOUT_NAMESPACE", "wayout-system"),
             r.dnsLabel("WAYOUT_WEBHOOK_SERVICE", "wayout-webhook"),
             r.dnsLabel("WAYOUT_WEBHOOK_CONFIGURATION", "wayout-webhook"),
+            r.dnsLabel("WAYOUT_WEBHOOK_TLS_SECRET", "wayout-webhook-tls"),
             r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "istio-egress"),
             r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
             r.admins(),
