@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       WaypointCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      WebhookCommand.class,
     })
 public final class Wayout {
 

@@ -1,5 +1,7 @@
 package dev.wayout.webhook;
 
+import dev.wayout.certs.KeyMaterialListener;
+import dev.wayout.certs.ReloadableKeyManager;
 import dev.wayout.model.Registry;
 import dev.wayout.webhook.http.AdmissionEndpoint;
 import dev.wayout.webhook.http.WebhookMetrics;
@@ -9,8 +11,6 @@ import dev.wayout.webhook.review.IstioReviewer;
 import dev.wayout.webhook.review.NamespaceLabelGuard;
 import dev.wayout.webhook.review.NamespaceLabeler;
 import dev.wayout.webhook.review.ValidatingReviewer;
-import dev.wayout.webhook.tls.KeyMaterialSink;
-import dev.wayout.webhook.tls.ReloadableKeyManager;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -77,7 +77,7 @@ public final class Webhook implements AutoCloseable {
   }
 
   /** Where the certificate rotation loop hands new serving key material. */
-  public KeyMaterialSink keys() {
+  public KeyMaterialListener keys() {
     return keys;
   }
 

@@ -1,8 +1,8 @@
 package dev.wayout.webhook;
 
 import dev.wayout.certs.CertificateAuthority;
+import dev.wayout.certs.ReloadableKeyManager;
 import dev.wayout.certs.ServingCertificate;
-import dev.wayout.webhook.tls.ReloadableKeyManager;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -26,13 +27,13 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TestWebhook implements AutoCloseable {
 
   public final CertificateAuthority ca;
-  public final ReloadableKeyManager keys = new ReloadableKeyManager();
+  public final ReloadableKeyManager keys = new ReloadableKeyManager(new AtomicReference<>());
   public final Webhook webhook;
 
   public TestWebhook(Map<String, String> env, KubernetesClient client) {
     this.ca = CertificateAuthority.create(Clock.systemUTC(), "wayout-test-ca", Duration.ofHours(1));
     ServingCertificate first = serving();
-    keys.update(first.chain(), first.privateKey());
+    keys.onKeyMaterial(first);
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("WAYOUT_WEBHOOK_HOST", "127.0.0.1");
     all.put("WAYOUT_WEBHOOK_PORT", "0");

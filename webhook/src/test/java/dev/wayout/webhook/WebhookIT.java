@@ -38,7 +38,9 @@ class WebhookIT {
   static void register(KubeApiServer api) {
     installCrds(api);
     ensureNamespace(api, "wayout-system");
-    webhook = new TestWebhook(Map.of("WAYOUT_WEBHOOK_CONFIGURATION", CONFIGURATION), api.client());
+    webhook =
+        new TestWebhook(
+            Map.of("WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION", CONFIGURATION), api.client());
     apply(
         api,
         Manifests.registeredByUrl(

@@ -1,6 +1,6 @@
 package dev.wayout.webhook.http;
 
-import dev.wayout.webhook.tls.ReloadableKeyManager;
+import dev.wayout.certs.ReloadableKeyManager;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.InetSocketAddress;
@@ -53,7 +53,7 @@ public final class WebhookServer implements AutoCloseable {
               config.routes.get(
                   "/readyz",
                   ctx -> {
-                    boolean ok = ready.getAsBoolean() && keys.loaded();
+                    boolean ok = ready.getAsBoolean() && keys.current() != null;
                     ctx.status(ok ? 200 : 503).result(ok ? "ok" : "not ready");
                   });
               config.routes.get(

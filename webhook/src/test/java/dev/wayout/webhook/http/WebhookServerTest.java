@@ -198,7 +198,7 @@ class WebhookServerTest {
     load.start();
     for (int i = 0; i < 5; i++) {
       ServingCertificate next = server.serving();
-      server.keys.update(next.chain(), next.privateKey());
+      server.keys.onKeyMaterial(next);
       server.post(
           server.client(),
           "/validate",
@@ -212,7 +212,7 @@ class WebhookServerTest {
     assertThat(failures.get()).isZero();
     assertThat(answered.get()).isEqualTo(400);
     assertThat(after.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
-    assertThat(after).isEqualTo(server.keys.certificate());
+    assertThat(after).isEqualTo(server.keys.current().leaf());
   }
 
   private static X509Certificate peer(HttpClient fresh) throws Exception {
