@@ -53,6 +53,10 @@ public final class Waypoint implements AutoCloseable {
   private final EventLoopGroup workers;
   private final EventLoopGroup admin;
   private final ChannelGroup listeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  /** 15020 and 15021 stay open while draining, so that readiness can say so. */
+  private final ChannelGroup adminListeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final UpstreamResolver resolver;
   private final AccessLogWriter accessLog;
@@ -201,7 +205,7 @@ public final class Waypoint implements AutoCloseable {
             .bind(config.bindAddress(), port)
             .sync()
             .channel();
-    listeners.add(ch);
+    adminListeners.add(ch);
     return (InetSocketAddress) ch.localAddress();
   }
 
@@ -268,6 +272,7 @@ public final class Waypoint implements AutoCloseable {
     if (!draining) {
       drain(config.drainTimeout());
     }
+    adminListeners.close().awaitUninterruptibly();
     resolver.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     admin.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
