@@ -60,6 +60,19 @@ class ValidateCommandTest {
   }
 
   @Test
+  void acceptsTheSeedsStepsSideBySideWarningThatStep5ReplacesStep4() {
+    int code = run("validate", "-f", fixtures.resolve("staged").toString(), "-n", "istio-egress");
+
+    assertThat(code).as(output()).isZero();
+    assertThat(output())
+        .contains(
+            "staged/step5/serviceentry.yaml: ServiceEntry istio-egress/external-svc-aliyun:"
+                + " warning: metadata.name: \"istio-egress/external-svc-aliyun\" is defined more"
+                + " than once; applied together, this later definition replaces the earlier")
+        .endsWith("3 files, 3 resources: 0 errors, 4 warnings - valid\n");
+  }
+
+  @Test
   void warnsAboutStep5sServiceEntryWithoutItsDestinationRule() {
     Path file = fixtures.resolve("step5-alone/20-serviceentry.yaml");
 

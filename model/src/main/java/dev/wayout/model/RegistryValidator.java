@@ -58,7 +58,8 @@ public final class RegistryValidator {
 
   /**
    * Validates every object of a set against the rest, as {@code wayout validate} does: a conflict
-   * or a duplicate is reported once, on the later of the two objects.
+   * (an error) or a second definition of one object (a warning) is reported once, on the later of
+   * the two objects.
    */
   public static RegistryValidation validateAll(Registry registry) {
     List<Validation> entries = new ArrayList<>();
@@ -109,11 +110,14 @@ public final class RegistryValidator {
   }
 
   private static void duplicate(ObjectRef ref, Set<ObjectRef> seen, Findings f) {
+    // legal (kubectl applies both, the later wins) but rarely meant, except for staged examples
     if (!seen.add(ref)) {
-      f.error(
+      f.warn(
           "metadata.name",
-          quote(ref.toString()) + " is defined twice; the later one would replace the earlier",
-          "keep one definition or rename one of them");
+          quote(ref.toString())
+              + " is defined more than once; applied together, this later definition replaces the"
+              + " earlier",
+          "keep one definition, or rename one of them");
     }
   }
 

@@ -282,11 +282,13 @@ class RegistryValidatorTest {
     assertThat(all.serviceEntries().get(0).errors()).isEmpty();
     assertThat(all.serviceEntries().get(1).errorMessage())
         .contains("claimed by both ServiceEntry ns/b and ServiceEntry ns/a");
+    assertThat(all.serviceEntries().get(2).warningMessages())
+        .containsExactly(
+            "metadata.name: \"ns/a\" is defined more than once; applied together, this later"
+                + " definition replaces the earlier; keep one definition, or rename one of them");
     assertThat(all.serviceEntries().get(2).errors())
         .extracting(FieldError::message)
         .containsExactly(
-            "metadata.name: \"ns/a\" is defined twice; the later one would replace the earlier;"
-                + " keep one definition or rename one of them",
             "spec.ports[0]: \"api.example.com\" port 80 is claimed by both ServiceEntry ns/a and"
                 + " ServiceEntry ns/b with different settings (protocol HTTP here, TCP there), and"
                 + " every namespace sees both; make the two agree, merge them into one"
