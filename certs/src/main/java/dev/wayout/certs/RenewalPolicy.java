@@ -46,7 +46,8 @@ public record RenewalPolicy(ServingNames wantedNames, List<X509Certificate> acce
     Instant notBefore = cert.getNotBefore().toInstant();
     Instant notAfter = cert.getNotAfter().toInstant();
     if (now.isBefore(notBefore)) {
-      return Optional.of("not yet valid: valid from " + notBefore + ", the clock says " + now);
+      return Optional.of(
+          "not yet valid (valid from " + notBefore + ", the clock says " + now + ")");
     }
     if (!now.isBefore(notAfter)) {
       return Optional.of("expired at " + notAfter);
@@ -54,7 +55,7 @@ public record RenewalPolicy(ServingNames wantedNames, List<X509Certificate> acce
     Instant due = renewalTime(cert);
     if (!now.isBefore(due)) {
       return Optional.of(
-          "past 2/3 of its lifetime: renewal was due at " + due + ", expires at " + notAfter);
+          "past 2/3 of its lifetime (renewal was due at " + due + ", expires at " + notAfter + ")");
     }
     return Optional.empty();
   }
@@ -93,7 +94,7 @@ public record RenewalPolicy(ServingNames wantedNames, List<X509Certificate> acce
     if (has.equals(wants)) {
       return Optional.empty();
     }
-    return Optional.of("SANs differ from the wanted names: has " + has + ", wants " + wants);
+    return Optional.of("SANs differ from the wanted names (has " + has + ", wants " + wants + ")");
   }
 
   private Optional<String> checkIssuer(X509Certificate cert) {
@@ -101,11 +102,11 @@ public record RenewalPolicy(ServingNames wantedNames, List<X509Certificate> acce
       return Optional.empty();
     }
     return Optional.of(
-        "issued by another CA: \""
+        "issued by another CA (\""
             + cert.getIssuerX500Principal().getName()
             + "\" with a key that none of the "
             + acceptedIssuers.size()
-            + " CA(s) in the bundle holds");
+            + " CA(s) in the bundle holds)");
   }
 
   private static Set<String> sans(X509Certificate cert) {

@@ -42,11 +42,11 @@ public final class RotationPlanner {
     CertificateBundle bundle = current.get();
     X509Certificate ca = bundle.ca().certificate();
     if (ca.getBasicConstraints() < 0) {
-      return fresh("the stored CA certificate is not a CA", clock);
+      return fresh("CA: the stored certificate is not a CA", clock);
     }
     if (!RenewalPolicy.isValid(ca, clock)) {
       return fresh(
-          "the CA is "
+          "CA: "
               + RenewalPolicy.checkLifetime(ca, clock).orElseThrow()
               + "; nothing it signed can be trusted, so both CA and serving certificate are new",
           clock);
@@ -77,7 +77,7 @@ public final class RotationPlanner {
       return Step.changed(
           new CertificateBundle(
               next, serving, Optional.of(bundle.ca().certificate()), clock.instant()),
-          "the CA is "
+          "CA: "
               + caDue.get()
               + "; a new CA is now trusted next to it, and the serving certificate moves to the"
               + " new CA in "
@@ -87,7 +87,7 @@ public final class RotationPlanner {
     if (servingDue.isPresent()) {
       return Step.changed(
           reissued(bundle, bundle.previousCa(), clock),
-          "the serving certificate is " + servingDue.get() + "; re-issued by the same CA");
+          "serving certificate: " + servingDue.get() + "; re-issued by the same CA");
     }
     return Step.unchanged(bundle);
   }
@@ -102,13 +102,12 @@ public final class RotationPlanner {
       if (overlapDone) {
         return Step.changed(
             reissued(bundle, bundle.previousCa(), clock),
-            "the serving certificate moves to the new CA, trusted next to the old one since "
-                + since);
+            "serving certificate: moves to the new CA, trusted next to the old one since " + since);
       }
       if (!RenewalPolicy.isValid(leaf, clock)) {
         return Step.changed(
             reissued(bundle, bundle.previousCa(), clock),
-            "the serving certificate is "
+            "serving certificate: "
                 + RenewalPolicy.checkLifetime(leaf, clock).orElseThrow()
                 + "; re-issued by the new CA before the overlap of "
                 + config.overlap()
@@ -120,20 +119,20 @@ public final class RotationPlanner {
     if (servingDue.isPresent()) {
       return Step.changed(
           reissued(bundle, bundle.previousCa(), clock),
-          "the serving certificate is " + servingDue.get() + "; re-issued by the new CA");
+          "serving certificate: " + servingDue.get() + "; re-issued by the new CA");
     }
     // Step 3 of 3: every replica has had `overlap` to pick up the new serving certificate.
     if (!RenewalPolicy.isValid(previous, clock)) {
       return Step.changed(
           new CertificateBundle(bundle.ca(), bundle.serving(), Optional.empty(), clock.instant()),
-          "the previous CA is "
+          "previous CA: "
               + RenewalPolicy.checkLifetime(previous, clock).orElseThrow()
               + "; dropped from the caBundle");
     }
     if (overlapDone) {
       return Step.changed(
           new CertificateBundle(bundle.ca(), bundle.serving(), Optional.empty(), clock.instant()),
-          "the previous CA is dropped from the caBundle: nothing it signed has been served since "
+          "previous CA: dropped from the caBundle, nothing it signed has been served since "
               + since);
     }
     return Step.unchanged(bundle);

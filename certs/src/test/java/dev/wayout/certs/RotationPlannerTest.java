@@ -61,7 +61,7 @@ class RotationPlannerTest {
         .hasValueSatisfying(
             r ->
                 assertThat(r)
-                    .startsWith("the serving certificate is past 2/3 of its lifetime")
+                    .startsWith("serving certificate: past 2/3 of its lifetime")
                     .endsWith("re-issued by the same CA"));
     assertThat(step.bundle().ca()).isEqualTo(first.ca());
     assertThat(step.bundle().serving().leaf()).isNotEqualTo(first.serving().leaf());
@@ -76,9 +76,9 @@ class RotationPlannerTest {
         .filteredOn(e -> !e.contains("re-issued by the same CA") && !e.contains("by the new CA"))
         .containsExactly(
             "0s no certificates stored yet",
-            "38s the CA is past 2/3 of its lifetime",
-            "42s the serving certificate moves to the new CA",
-            "46s the previous CA is dropped from the caBundle");
+            "38s CA: past 2/3 of its lifetime",
+            "42s serving certificate: moves to the new CA",
+            "46s previous CA: dropped from the caBundle");
   }
 
   @Test
@@ -133,8 +133,7 @@ class RotationPlannerTest {
 
     RotationPlanner.Step step = planner.next(Optional.of(first), clock);
 
-    assertThat(step.reason())
-        .hasValueSatisfying(r -> assertThat(r).startsWith("the CA is expired at"));
+    assertThat(step.reason()).hasValueSatisfying(r -> assertThat(r).startsWith("CA: expired at"));
     assertThat(step.bundle().ca()).isNotEqualTo(first.ca());
     assertThat(step.bundle().rotationInProgress()).isFalse();
   }
@@ -160,7 +159,9 @@ class RotationPlannerTest {
 
     assertThat(step.reason())
         .hasValueSatisfying(
-            r -> assertThat(r).startsWith("the serving certificate is SANs differ"));
+            r ->
+                assertThat(r)
+                    .startsWith("serving certificate: SANs differ from the wanted names (has"));
     assertThat(step.bundle().ca()).isEqualTo(first.ca());
   }
 
@@ -198,9 +199,9 @@ class RotationPlannerTest {
     for (String start :
         List.of(
             "no certificates stored yet",
-            "the CA is past 2/3 of its lifetime",
-            "the serving certificate moves to the new CA",
-            "the previous CA is dropped from the caBundle")) {
+            "CA: past 2/3 of its lifetime",
+            "serving certificate: moves to the new CA",
+            "previous CA: dropped from the caBundle")) {
       int at = event.indexOf(start);
       if (at >= 0) {
         return event.substring(0, at + start.length());

@@ -115,7 +115,19 @@ public final class CaBundlePatcher {
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == ATTEMPTS) {
           throw new KubernetesClientException(
-              "cannot patch the caBundle of " + kind + " " + name + ": " + e.getMessage(), e);
+              "cannot patch the caBundle of "
+                  + kind
+                  + " "
+                  + name
+                  + ": "
+                  + e.getMessage()
+                  + (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN
+                      ? "; grant the webhook's ServiceAccount get and update on it (a ClusterRole"
+                          + " with resourceNames: ["
+                          + name
+                          + "])"
+                      : ""),
+              e);
         }
       }
     }

@@ -46,7 +46,20 @@ public final class SecretStore {
 
   /** The Secret, or empty if there is none. */
   public Optional<Stored> read() {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new KubernetesClientException(
+          "cannot read "
+              + describe()
+              + ": "
+              + e.getMessage()
+              + (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN
+                  ? "; grant the webhook's ServiceAccount get on it (a Role in " + namespace + ")"
+                  : ""),
+          e);
+    }
     if (secret == null) {
       return Optional.empty();
     }
@@ -81,7 +94,16 @@ public final class SecretStore {
         return false;
       }
       throw new KubernetesClientException(
-          "cannot write Secret " + namespace + "/" + name + ": " + e.getMessage(), e);
+          "cannot write "
+              + describe()
+              + ": "
+              + e.getMessage()
+              + (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN
+                  ? "; grant the webhook's ServiceAccount create, get and update on it (a Role in "
+                      + namespace
+                      + ")"
+                  : ""),
+          e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.wayout.certs.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.wayout.certs.CertificateBundle;
@@ -14,7 +15,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -108,6 +111,29 @@ class CertificateRotatorIT {
             bundle.serving().leaf().getSubjectAlternativeNames().stream()
                 .map(n -> (Object) n.get(1)))
         .contains((Object) ("wayout-webhook." + namespace + ".svc"), "127.0.0.1");
+  }
+
+  @Test
+  void saysWhichPermissionIsMissing() {
+    RotationConfig config =
+        config(
+            Duration.ofDays(365), Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofMinutes(2));
+    // a user without any role, as a webhook deployed without its Role would be
+    try (KubernetesClient alice =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withImpersonateUsername("alice")
+                    .build())
+            .build()) {
+      CertificateRotator rotator =
+          new CertificateRotator(alice, config, Clock.systemUTC(), pair -> {});
+
+      assertThatThrownBy(rotator::reconcile)
+          .hasMessageContaining("cannot read Secret " + namespace + "/wayout-webhook-tls")
+          .hasMessageContaining(
+              "grant the webhook's ServiceAccount get on it (a Role in " + namespace + ")");
+    }
   }
 
   @Test
