@@ -185,10 +185,31 @@ final class IstioReader {
     if (n == null) {
       return null;
     }
+    JsonNode hash = r.object(n, "consistentHash", path + ".consistentHash");
+    JsonNode warmup = r.object(n, "warmup", path + ".warmup");
     return new LoadBalancer(
         r.string(n, "simple", path + ".simple"),
-        r.object(n, "consistentHash", path + ".consistentHash") != null,
-        r.object(n, "localityLbSetting", path + ".localityLbSetting") != null);
+        hash != null,
+        r.object(n, "localityLbSetting", path + ".localityLbSetting") != null,
+        hash == null ? null : consistentHash(r, hash, path + ".consistentHash"),
+        warmup == null
+            ? null
+            : new LoadBalancer.Warmup(
+                r.duration(warmup, "duration", path + ".warmup.duration"),
+                r.decimal(warmup, "minimumPercent", path + ".warmup.minimumPercent"),
+                r.decimal(warmup, "aggression", path + ".warmup.aggression")));
+  }
+
+  private static LoadBalancer.ConsistentHash consistentHash(SpecReader r, JsonNode n, String path) {
+    JsonNode cookie = r.object(n, "httpCookie", path + ".httpCookie");
+    JsonNode maglev = r.object(n, "maglev", path + ".maglev");
+    return new LoadBalancer.ConsistentHash(
+        cookie != null,
+        r.string(cookie, "name", path + ".httpCookie.name"),
+        r.integer(n, "minimumRingSize", path + ".minimumRingSize"),
+        r.object(n, "ringHash", path + ".ringHash") != null,
+        maglev != null,
+        r.integer(maglev, "tableSize", path + ".maglev.tableSize"));
   }
 
   private static OutlierDetection outlierDetection(SpecReader r, JsonNode n, String path) {

@@ -71,6 +71,22 @@ final class SpecReader {
     return null;
   }
 
+  /** A number such as Istio's DoubleValue fields: 50, 1.5, or the same as a string. */
+  Double decimal(JsonNode node, String field, String path) {
+    JsonNode v = node == null ? null : node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isNumber()) {
+      return v.asDouble();
+    }
+    if (v.isTextual() && v.asText().matches("-?\\d{1,15}(\\.\\d{1,15})?")) {
+      return Double.parseDouble(v.asText());
+    }
+    wrongType(path, v, "a number");
+    return null;
+  }
+
   Boolean bool(JsonNode node, String field, String path) {
     JsonNode v = node == null ? null : node.get(field);
     if (v == null || v.isNull()) {
@@ -216,6 +232,16 @@ final class SpecReader {
   }
 
   private void wrongType(String path, JsonNode v, String expected) {
+    if (v.isObject() && v.size() == 1 && v.elements().next().isNull()) {
+      // YAML reads an unquoted value ending in ':' (an IPv6 address "2001:db8::") as a map key
+      String key = v.fieldNames().next();
+      errors.add(
+          FieldError.of(
+              path,
+              "the unquoted value " + key + ": was read by YAML as a map key",
+              "quote it, e.g. \"" + key + ":\""));
+      return;
+    }
     String shown = v.isContainerNode() ? (v.isArray() ? "a list" : "an object") : v.toString();
     errors.add(FieldError.of(path, shown + " is not " + expected, "write " + expected + " here"));
   }

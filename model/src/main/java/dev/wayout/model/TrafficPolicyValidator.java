@@ -20,6 +20,7 @@ final class TrafficPolicyValidator {
       Set.of("UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST");
 
   private static final Duration MILLISECOND = Duration.ofMillis(1);
+  private static final int MAGLEV_TABLE_LIMIT = 5_000_011;
 
   private TrafficPolicyValidator() {}
 
@@ -124,6 +125,89 @@ final class TrafficPolicyValidator {
           "sets both simple and consistentHash, which exclude each other",
           "keep one: simple: " + lb.simple() + ", or consistentHash for sticky sessions");
     }
+    if (lb.hash() != null) {
+      checkConsistentHash(lb.hash(), path + ".consistentHash", f);
+    }
+    if (lb.warmup() != null) {
+      checkWarmup(lb.warmup(), path + ".warmup", f);
+    }
+  }
+
+  private static void checkConsistentHash(
+      LoadBalancer.ConsistentHash hash, String path, Findings f) {
+    if (hash.httpCookie() && blank(hash.httpCookieName())) {
+      f.error(path + ".httpCookie.name", "is missing", "name the cookie, e.g. name: session");
+    }
+    boolean ringSize = hash.minimumRingSize() != null && hash.minimumRingSize() != 0;
+    if (ringSize) {
+      f.warn(
+          path + ".minimumRingSize",
+          "is deprecated",
+          "set ringHash: {minimumRingSize: " + hash.minimumRingSize() + "} instead");
+      if (hash.ringHash() || hash.maglev()) {
+        f.error(
+            path + ".minimumRingSize",
+            "is set together with " + (hash.maglev() ? "maglev" : "ringHash"),
+            "drop minimumRingSize; size the ring inside ringHash");
+      }
+    }
+    if (hash.maglev()) {
+      Integer size = hash.maglevTableSize();
+      String at = path + ".maglev.tableSize";
+      if (size == null || size == 0) {
+        f.error(at, "is missing", "set a prime number below 5000011, e.g. 65537");
+      } else if (size < 0 || size >= MAGLEV_TABLE_LIMIT) {
+        f.error(at, size + " is not below 5000011", "use a smaller prime, e.g. 65537");
+      } else if (!isPrime(size)) {
+        f.error(at, size + " is not a prime number", "use a prime, e.g. 65537");
+      }
+    }
+  }
+
+  private static void checkWarmup(LoadBalancer.Warmup warmup, String path, Findings f) {
+    if (warmup.duration() == null) {
+      f.error(
+          path + ".duration",
+          "is missing",
+          "set how long new endpoints take to reach full traffic, e.g. \"60s\"");
+    } else {
+      duration(warmup.duration(), path + ".duration", false, f);
+    }
+    Double minimum = warmup.minimumPercent();
+    if (minimum != null && (minimum < 0 || minimum > 100)) {
+      f.error(path + ".minimumPercent", show(minimum) + " is not a percentage", "use 0 to 100");
+    }
+    Double aggression = warmup.aggression();
+    if (aggression != null && aggression <= 0) {
+      f.error(
+          path + ".aggression",
+          show(aggression) + " is not above 0",
+          "use a positive number; 1.0 ramps up linearly");
+    }
+  }
+
+  /**
+   * Envoy's test, which Istio mirrors: 1, 2 and 3 pass, as does every odd number without divisor.
+   */
+  private static boolean isPrime(int x) {
+    if (x > 0 && x < 4) {
+      return true;
+    }
+    if (x % 2 == 0) {
+      return false;
+    }
+    for (int factor = 3; (long) factor * factor <= x; factor += 2) {
+      if (x % factor == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String show(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15
+        ? Long.toString((long) value)
+        : Double.toString(value);
   }
 
   private static void checkTls(ClientTls tls, String path, Findings f) {

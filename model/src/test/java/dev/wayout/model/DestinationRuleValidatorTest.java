@@ -58,6 +58,12 @@ class DestinationRuleValidatorTest {
                 + " labels: {example.com/version: v2}, trafficPolicy: {loadBalancer: {simple:"
                 + " RANDOM}}}]}"),
         Arguments.of(
+            "Maglev with a prime table, a named cookie, a warmup",
+            "{host: api.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpCookie:"
+                + " {name: session, ttl: 60s}, maglev: {tableSize: 65537}}}, portLevelSettings:"
+                + " [{port: {number: 80}, loadBalancer: {simple: LEAST_REQUEST, warmup: {duration:"
+                + " 60s, minimumPercent: 10, aggression: 1.5}}}]}}"),
+        Arguments.of(
             "consistent hashing alone",
             "{host: api.example.com, trafficPolicy: {loadBalancer: {consistentHash:"
                 + " {httpHeaderName: x-user}}}}"),
@@ -244,6 +250,54 @@ class DestinationRuleValidatorTest {
             "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: FASTEST}}}",
             TP + ".loadBalancer.simple",
             "\"FASTEST\" is not a load balancer Istio knows"),
+        Arguments.of(
+            "a hash cookie without name",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpCookie:"
+                + " {ttl: 0s}}}}}",
+            TP + ".loadBalancer.consistentHash.httpCookie.name",
+            "is missing; name the cookie"),
+        Arguments.of(
+            "a Maglev table that is no prime",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName:"
+                + " x, maglev: {tableSize: 65536}}}}}",
+            TP + ".loadBalancer.consistentHash.maglev.tableSize",
+            "65536 is not a prime number; use a prime, e.g. 65537"),
+        Arguments.of(
+            "a Maglev table too large",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName:"
+                + " x, maglev: {tableSize: 5000011}}}}}",
+            TP + ".loadBalancer.consistentHash.maglev.tableSize",
+            "5000011 is not below 5000011"),
+        Arguments.of(
+            "a Maglev table without size",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName:"
+                + " x, maglev: {}}}}}",
+            TP + ".loadBalancer.consistentHash.maglev.tableSize",
+            "is missing"),
+        Arguments.of(
+            "the old ring size with an algorithm",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName:"
+                + " x, minimumRingSize: 1024, ringHash: {minimumRingSize: 1024}}}}}",
+            TP + ".loadBalancer.consistentHash.minimumRingSize",
+            "is set together with ringHash"),
+        Arguments.of(
+            "a warmup without duration",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN, warmup:"
+                + " {aggression: 1.0}}}}",
+            TP + ".loadBalancer.warmup.duration",
+            "is missing"),
+        Arguments.of(
+            "a warmup minimum over 100 percent",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN, warmup:"
+                + " {duration: 60s, minimumPercent: 101}}}}",
+            TP + ".loadBalancer.warmup.minimumPercent",
+            "101 is not a percentage; use 0 to 100"),
+        Arguments.of(
+            "a warmup aggression of 0",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN, warmup:"
+                + " {duration: 60s, aggression: 0}}}}",
+            TP + ".loadBalancer.warmup.aggression",
+            "0 is not above 0"),
         // exportTo and workloadSelector
         Arguments.of(
             "exportTo ~ on a DestinationRule",
@@ -300,6 +354,12 @@ class DestinationRuleValidatorTest {
             "{host: a.example.com, trafficPolicy: {outlierDetection: {consecutiveErrors: 5}}}",
             TP + ".outlierDetection.consecutiveErrors",
             "is deprecated; use consecutive5xxErrors or consecutiveGatewayErrors"),
+        Arguments.of(
+            "the deprecated minimumRingSize",
+            "{host: a.example.com, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName:"
+                + " x, minimumRingSize: 1024}}}}",
+            TP + ".loadBalancer.consistentHash.minimumRingSize",
+            "is deprecated; set ringHash: {minimumRingSize: 1024} instead"),
         Arguments.of(
             "an empty workloadSelector",
             "{host: a.example.com, workloadSelector: {}}",

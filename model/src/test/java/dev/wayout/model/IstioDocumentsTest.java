@@ -191,6 +191,26 @@ class IstioDocumentsTest {
   }
 
   @Test
+  void explainsAnUnquotedIpv6AddressThatYamlReadAsAKey() {
+    ResourceSet set =
+        IstioDocuments.parse(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a}\n"
+                + "spec: {hosts: [a.example.com], addresses: [192.0.2.1, 2001:db8::]}\n",
+            "a.yaml",
+            "ns");
+
+    assertThat(set.problems())
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.errors())
+                    .extracting(FieldError::message)
+                    .containsExactly(
+                        "spec.addresses[1]: the unquoted value 2001:db8:: was read by YAML as a map"
+                            + " key; quote it, e.g. \"2001:db8::\""));
+  }
+
+  @Test
   void readsTheDestinationRuleSelectorFromMatchLabels() {
     DestinationRule rule =
         Resources.destinationRule(
