@@ -48,7 +48,7 @@ public final class RotationPlanner {
       return fresh(
           "CA: "
               + RenewalPolicy.checkLifetime(ca, clock).orElseThrow()
-              + "; nothing it signed can be trusted, so both CA and serving certificate are new",
+              + "; nothing it signed can be trusted",
           clock);
     }
     return bundle.rotationInProgress()
