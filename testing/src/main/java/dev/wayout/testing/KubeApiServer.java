@@ -101,10 +101,9 @@ public final class KubeApiServer implements AutoCloseable {
   /** A new cluster-admin client that the caller owns and closes. */
   public KubernetesClient newClient() {
     try {
-      Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
-      // our client key is ECDSA; fabric8 assumes RSA for PKCS#8 keys unless told
-      config.setClientKeyAlgo("EC");
-      return new KubernetesClientBuilder().withConfig(config).build();
+      return new KubernetesClientBuilder()
+          .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig())))
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -115,8 +114,7 @@ public final class KubeApiServer implements AutoCloseable {
    * must be told that the client key is ECDSA.
    */
   public java.util.Map<String, String> clientEnvironment() {
-    return java.util.Map.of(
-        "KUBECONFIG", kubeconfig().toString(), "KUBERNETES_CLIENT_KEY_ALGO", "EC");
+    return java.util.Map.of("KUBECONFIG", kubeconfig().toString());
   }
 
   /** Runs the real kubectl against this server, e.g. {@code kubectl("get", "ns")}. */
@@ -235,7 +233,31 @@ public final class KubeApiServer implements AutoCloseable {
             url(),
             b64.encodeToString(ca.certificatePem().getBytes(StandardCharsets.US_ASCII)),
             b64.encodeToString(admin.chainPem().getBytes(StandardCharsets.US_ASCII)),
-            b64.encodeToString(admin.privateKeyPem().getBytes(StandardCharsets.US_ASCII)));
+            b64.encodeToString(sec1(admin.privateKey()).getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /**
+   * The key as "EC PRIVATE KEY" (SEC1): fabric8 picks the key algorithm from that header, and takes
+   * a PKCS#8 "PRIVATE KEY" for RSA, so every Wayout process can use this kubeconfig as it is.
+   */
+  private static String sec1(java.security.PrivateKey key) {
+    // The JDK's encoding leaves the curve out of the inner key; Go (kubectl) needs it there.
+    org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
+    org.bouncycastle.asn1.sec.ECPrivateKey withCurve =
+        new org.bouncycastle.asn1.sec.ECPrivateKey(
+            256,
+            ((java.security.interfaces.ECPrivateKey) key).getS(),
+            info.getPrivateKeyAlgorithm().getParameters());
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer =
+        new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      writer.writeObject(
+          new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   private void startEtcd() {
