@@ -2,6 +2,7 @@ package dev.wayout.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.testing.TestAssets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
@@ -48,6 +49,16 @@ class ValidateCommandTest {
         .doesNotContain("is sent to 443")
         .doesNotContain("notes.txt")
         .endsWith("4 files, 5 resources: 0 errors, 3 warnings - valid\n");
+  }
+
+  @Test
+  void theRepositorysExamplesHaveNoErrors() {
+    Path examples = TestAssets.repositoryRoot().resolve("examples");
+
+    int code = run("validate", "-f", examples.toString(), "-n", "istio-egress");
+
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString()).contains(" 0 errors, ").doesNotContain(": error: ");
   }
 
   @Test
