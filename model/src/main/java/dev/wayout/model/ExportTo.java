@@ -1,7 +1,11 @@
 package dev.wayout.model;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Istio's {@code exportTo} semantics: which namespaces may use a ServiceEntry or DestinationRule.
@@ -38,12 +42,12 @@ public final class ExportTo {
    * A namespace that sees both objects, or empty when none does. "every namespace" when both are
    * exported everywhere.
    */
-  public static java.util.Optional<String> sharedNamespace(
+  public static Optional<String> sharedNamespace(
       List<String> exportA, String namespaceA, List<String> exportB, String namespaceB) {
     Set<String> a = scope(exportA, namespaceA);
     Set<String> b = scope(exportB, namespaceB);
     if (a == null && b == null) {
-      return java.util.Optional.of("every namespace");
+      return Optional.of("every namespace");
     }
     if (a == null || b == null) {
       Set<String> finite = a == null ? b : a;
@@ -57,7 +61,7 @@ public final class ExportTo {
     if (exportTo.isEmpty() || exportTo.contains("*")) {
       return null;
     }
-    Set<String> namespaces = new java.util.TreeSet<>();
+    Set<String> namespaces = new TreeSet<>();
     for (String target : exportTo) {
       if (target.equals(".")) {
         namespaces.add(ownNamespace);
@@ -79,7 +83,7 @@ public final class ExportTo {
       boolean serviceEntry,
       boolean withWorkloadSelector,
       Findings findings) {
-    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    Map<String, String> seen = new HashMap<>();
     for (int i = 0; i < exportTo.size(); i++) {
       String value = exportTo.get(i);
       String path = "spec.exportTo[" + i + "]";

@@ -1,5 +1,6 @@
 package dev.wayout.model;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -94,7 +95,7 @@ final class HostNames {
     if (lower && !host.endsWith(".")) {
       return host;
     }
-    String l = lower ? host : host.toLowerCase(java.util.Locale.ROOT);
+    String l = lower ? host : host.toLowerCase(Locale.ROOT);
     return l.endsWith(".") ? l.substring(0, l.length() - 1) : l;
   }
 

@@ -1,6 +1,7 @@
 package dev.wayout.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 
 /**
  * Builds our records from the JSON tree of a Kubernetes object ({@code metadata} and {@code spec}).
@@ -56,15 +57,15 @@ final class IstioReader {
    * A ServiceEntry's selector holds {@code labels}; a DestinationRule's (istio.type.v1beta1) holds
    * {@code matchLabels}.
    */
-  private static java.util.Map<String, String> workloadSelector(
+  private static Map<String, String> workloadSelector(
       SpecReader r, JsonNode spec, String labelsField) {
     JsonNode selector = r.object(spec, "workloadSelector", "spec.workloadSelector");
     if (selector == null) {
       return null;
     }
-    java.util.Map<String, String> labels =
+    Map<String, String> labels =
         r.stringMap(selector, labelsField, "spec.workloadSelector." + labelsField);
-    return labels == null ? java.util.Map.of() : labels;
+    return labels == null ? Map.of() : labels;
   }
 
   private static ServicePort port(SpecReader r, JsonNode n, String path) {

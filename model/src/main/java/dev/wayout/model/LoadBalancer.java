@@ -1,5 +1,7 @@
 package dev.wayout.model;
 
+import java.time.Duration;
+
 /**
  * {@code trafficPolicy.loadBalancer}: the simple policy name as written (ROUND_ROBIN,
  * LEAST_REQUEST, RANDOM, PASSTHROUGH), whether consistentHash or localityLbSetting were set, which
@@ -34,5 +36,5 @@ public record LoadBalancer(
       Integer maglevTableSize) {}
 
   /** {@code warmup}: ramp up traffic to new endpoints over {@code duration}. */
-  public record Warmup(java.time.Duration duration, Double minimumPercent, Double aggression) {}
+  public record Warmup(Duration duration, Double minimumPercent, Double aggression) {}
 }
