@@ -59,7 +59,7 @@ public final class WaypointCommand implements Callable<Integer> {
       System.err.println("wayout waypoint: " + e.getMessage());
       return 2;
     }
-    Waypoint waypoint = new Waypoint(settings, AccessLog.slf4j()).start();
+    Waypoint waypoint = new Waypoint(settings, AccessLog.slf4j());
     AutoCloseable source;
     if (config != null) {
       EgressPolicyBuilder builder =
@@ -74,6 +74,8 @@ public final class WaypointCommand implements Callable<Integer> {
     } else {
       source = KubernetesPolicySource.start(settings, waypoint);
     }
+    // Listen only once the first configuration is in: no request is refused for lack of it.
+    waypoint.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -15,8 +15,11 @@ public final class AccessLogEntry {
   public String authority;
   public long bytesReceived;
   public long bytesSent;
-  public SocketAddress downstreamLocal;
-  public SocketAddress downstreamRemote;
+
+  /** Addresses as "ip:port" text (see {@link #address}); connections compute them once. */
+  public String downstreamLocal;
+
+  public String downstreamRemote;
   public String method;
   public String path;
   public String protocol;
@@ -27,8 +30,8 @@ public final class AccessLogEntry {
   public String routeName;
   public String traceId;
   public String upstreamCluster;
-  public SocketAddress upstreamHost;
-  public SocketAddress upstreamLocal;
+  public String upstreamHost;
+  public String upstreamLocal;
   public long upstreamServiceMillis = -1;
   public String upstreamTransportFailureReason;
   public String userAgent;
@@ -77,8 +80,8 @@ public final class AccessLogEntry {
     field(b, "authority", authority).append(',');
     b.append("\"bytes_received\":").append(bytesReceived).append(',');
     b.append("\"bytes_sent\":").append(bytesSent).append(',');
-    field(b, "downstream_local_address", address(downstreamLocal)).append(',');
-    field(b, "downstream_remote_address", address(downstreamRemote)).append(',');
+    field(b, "downstream_local_address", downstreamLocal).append(',');
+    field(b, "downstream_remote_address", downstreamRemote).append(',');
     b.append("\"duration\":").append(durationMillis()).append(',');
     field(b, "method", method).append(',');
     field(b, "path", path).append(',');
@@ -93,8 +96,8 @@ public final class AccessLogEntry {
     b.append("\",");
     field(b, "trace_id", traceId).append(',');
     field(b, "upstream_cluster", upstreamCluster).append(',');
-    field(b, "upstream_host", address(upstreamHost)).append(',');
-    field(b, "upstream_local_address", address(upstreamLocal)).append(',');
+    field(b, "upstream_host", upstreamHost).append(',');
+    field(b, "upstream_local_address", upstreamLocal).append(',');
     field(
             b,
             "upstream_service_time",
@@ -108,7 +111,8 @@ public final class AccessLogEntry {
     return b.append('}').toString();
   }
 
-  private static String address(SocketAddress address) {
+  /** "ip:port", "[v6]:port" as Envoy prints addresses; null for none. */
+  public static String address(SocketAddress address) {
     if (address instanceof InetSocketAddress a && a.getAddress() != null) {
       String ip = a.getAddress().getHostAddress();
       return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();

@@ -27,6 +27,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   private final AccessLogWriter writer;
   private final String sourceNamespace;
   private AccessLogEntry entry;
+  private String local;
+  private String remote;
 
   /**
    * @param sourceNamespace the client's namespace (from its pod IP), or null when unknown
@@ -58,8 +60,12 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     e.forwardedFor = request.headers().get("x-forwarded-for");
     e.requestId = request.headers().get("x-request-id");
     e.traceId = RequestIds.traceId(request.headers().get("traceparent"));
-    e.downstreamLocal = ctx.channel().localAddress();
-    e.downstreamRemote = ctx.channel().remoteAddress();
+    if (local == null) {
+      local = AccessLogEntry.address(ctx.channel().localAddress());
+      remote = AccessLogEntry.address(ctx.channel().remoteAddress());
+    }
+    e.downstreamLocal = local;
+    e.downstreamRemote = remote;
     e.sourceNamespace = sourceNamespace;
     return e;
   }

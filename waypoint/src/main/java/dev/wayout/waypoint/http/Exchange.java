@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request relayed to its upstream and its response relayed back, on one event loop. Reads are
@@ -58,7 +56,9 @@ final class Exchange implements UpstreamListener {
   private boolean awaitingUpstreamWritable;
   private boolean awaitingDownstreamWritable;
   private long sentNanos;
-  private ScheduledFuture<?> timeout;
+
+  /** When the response's head must have arrived (System.nanoTime), or 0 when not waiting. */
+  private long deadline;
 
   Exchange(
       UpstreamHandler handler,
@@ -111,8 +111,8 @@ final class Exchange implements UpstreamListener {
     conn = c;
     c.bind(this);
     Channel up = c.channel();
-    log.upstreamHost = up.remoteAddress();
-    log.upstreamLocal = up.localAddress();
+    log.upstreamHost = c.remoteText();
+    log.upstreamLocal = c.localText();
     up.write(request);
     if (requestComplete) {
       // A retry: the whole (bodyless) request is known already.
@@ -167,8 +167,8 @@ final class Exchange implements UpstreamListener {
   private void requestSent() {
     sentNanos = System.nanoTime();
     if (!requestTimeout.isZero()) {
-      timeout =
-          ctx.executor().schedule(this::timedOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      deadline = sentNanos + requestTimeout.toNanos();
+      handler.watch(this, requestTimeout);
     }
     if (conn != null) {
       conn.channel().read();
@@ -362,9 +362,22 @@ final class Exchange implements UpstreamListener {
   }
 
   private void cancelTimeout() {
-    if (timeout != null) {
-      timeout.cancel(false);
-      timeout = null;
+    deadline = 0;
+  }
+
+  /**
+   * Checked by the connection's one timer (see {@link UpstreamHandler#watch}); returns the nanos
+   * left, or -1 when nothing is awaited any more.
+   */
+  long checkDeadline(long now) {
+    if (deadline == 0) {
+      return -1;
     }
+    if (now - deadline >= 0) {
+      deadline = 0;
+      timedOut();
+      return -1;
+    }
+    return deadline - now;
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The last downstream handler: turns each {@link RoutedRequest} into an {@link Exchange} with an
@@ -49,6 +50,33 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ReferenceCountUtil.release(msg);
+  }
+
+  private boolean timerArmed;
+
+  /**
+   * Arms the connection's single request timer if it is not armed already. One timer per
+   * connection, re-armed only when it fires, instead of a scheduled task per request: requests are
+   * much shorter than the timeout, so it rarely has to do anything.
+   */
+  void watch(Exchange ex, Duration timeout) {
+    if (!timerArmed) {
+      timerArmed = true;
+      ctx.executor().schedule(this::tick, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void tick() {
+    timerArmed = false;
+    Exchange ex = current;
+    if (ex == null || !ctx.channel().isActive()) {
+      return;
+    }
+    long left = ex.checkDeadline(System.nanoTime());
+    if (left > 0 && current == ex) {
+      timerArmed = true;
+      ctx.executor().schedule(this::tick, left, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** The exchange has ended: its response was written and its request fully read. */

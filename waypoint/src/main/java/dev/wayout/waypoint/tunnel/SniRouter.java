@@ -49,8 +49,8 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    log.downstreamLocal = ctx.channel().localAddress();
-    log.downstreamRemote = ctx.channel().remoteAddress();
+    log.downstreamLocal = AccessLogEntry.address(ctx.channel().localAddress());
+    log.downstreamRemote = AccessLogEntry.address(ctx.channel().remoteAddress());
     log.sourceNamespace = sourceNamespace;
     super.channelActive(ctx);
     ctx.read();

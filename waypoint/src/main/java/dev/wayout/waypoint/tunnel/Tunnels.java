@@ -104,8 +104,8 @@ public final class Tunnels {
    * bytes.
    */
   void join(Channel client, Channel upstream, AccessLogEntry log) {
-    log.upstreamHost = upstream.remoteAddress();
-    log.upstreamLocal = upstream.localAddress();
+    log.upstreamHost = AccessLogEntry.address(upstream.remoteAddress());
+    log.upstreamLocal = AccessLogEntry.address(upstream.localAddress());
     AtomicInteger open = new AtomicInteger(2);
     Runnable closed =
         () -> {

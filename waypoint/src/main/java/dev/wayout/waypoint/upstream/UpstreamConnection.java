@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.upstream;
 
+import dev.wayout.waypoint.access.AccessLogEntry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,8 +28,26 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
     this.destinationHost = destinationHost;
   }
 
+  private String remoteText;
+  private String localText;
+
   public Channel channel() {
     return channel;
+  }
+
+  /** The upstream's address as the access log prints it, computed once per connection. */
+  public String remoteText() {
+    if (remoteText == null) {
+      remoteText = AccessLogEntry.address(channel.remoteAddress());
+    }
+    return remoteText;
+  }
+
+  public String localText() {
+    if (localText == null) {
+      localText = AccessLogEntry.address(channel.localAddress());
+    }
+    return localText;
   }
 
   /** True if this connection served a request before: it may have been closed by the upstream. */

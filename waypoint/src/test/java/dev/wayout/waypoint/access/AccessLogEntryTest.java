@@ -17,8 +17,8 @@ class AccessLogEntryTest {
     e.path = "/\"quoted\"\n";
     e.responseCode = 301;
     e.bytesSent = 239;
-    e.upstreamHost = new InetSocketAddress("140.205.135.3", 80);
-    e.downstreamRemote = new InetSocketAddress("::1", 33356);
+    e.upstreamHost = AccessLogEntry.address(new InetSocketAddress("140.205.135.3", 80));
+    e.downstreamRemote = AccessLogEntry.address(new InetSocketAddress("::1", 33356));
     e.flag("UF");
     e.flag("URX");
     e.flag("UF");

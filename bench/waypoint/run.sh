@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of the waypoint on loopback: one upstream (nginx serving the seed's
+# 239-byte 301 body), one load generator (wrk), four paths: direct, nginx reverse proxy (JSON
+# access log, upstream keep-alive), HAProxy (HTTP log), and the waypoint (JSON access log).
+# Prints requests/s, p50/p99 latency and requests per CPU-second of the proxy process, the same
+# with TLS origination, and the waypoint's resident memory holding 10,000 idle keep-alive
+# connections. It prints figures; nothing here asserts a timing.
+#
+#   bench/waypoint/run.sh              # needs wrk, nginx, haproxy (apt-get install wrk nginx haproxy)
+#   DURATION=20 CONNECTIONS=64 bench/waypoint/run.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DURATION=${DURATION:-10}          # seconds per measurement
+WARMUP=${WARMUP:-10}              # seconds of load before measuring the waypoint (JIT)
+CONNECTIONS=${CONNECTIONS:-50}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+JAR=${JAR:-$ROOT/app/target/wayout.jar}
+JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}
+BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
+UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9))
+WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+for tool in wrk nginx haproxy python3 openssl java; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx haproxy" >&2; exit 2; }
+done
+[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q -pl app -am package -DskipTests)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+HZ=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; return 1; }
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print v }'; }
+
+# --- upstream: nginx serving the seed's answer, plain and TLS ---------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=bench.example \
+  -addext subjectAltName=DNS:bench.example -keyout "$WORK/up.key" -out "$WORK/up.crt" 2>/dev/null
+mkdir -p "$WORK/up" "$WORK/ngx" "$WORK/www"
+python3 - "$WORK/www/body.html" <<'PY'
+import sys
+head = "<html>\r\n<head><title>301 Moved Permanently</title></head>\r\n<body>\r\n<center><h1>301 Moved Permanently</h1></center>\r\n"
+tail = "<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n"
+open(sys.argv[1], "w", newline="").write(head.ljust(239 - len(tail)) + tail)
+PY
+chmod -R a+rX "$WORK"
+cat > "$WORK/up/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $WORK/up/nginx.pid; error_log $WORK/up/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$UP; listen 127.0.0.1:$UP_TLS ssl;
+    ssl_certificate $WORK/up.crt; ssl_certificate_key $WORK/up.key;
+    location / { default_type text/html; add_header Location https://aliyun.com/ always;
+      root $WORK/www; try_files /body.html =404; } }
+}
+CONF
+nginx -c "$WORK/up/nginx.conf" -p "$WORK/up" & PIDS+=($!)
+wait_port $UP; UP_PID=$(cat "$WORK/up/nginx.pid"); UP_WORKER=$(pgrep -P "$UP_PID" | head -1)
+
+# --- nginx reverse proxy: JSON access log, upstream keep-alive -----------------------------
+cat > "$WORK/ngx/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $WORK/ngx/nginx.pid; error_log $WORK/ngx/error.log;
+events { worker_connections 20000; }
+http {
+  log_format json escape=json '{"authority":"\$host","bytes_received":\$request_length,"bytes_sent":\$body_bytes_sent,'
+    '"downstream_remote_address":"\$remote_addr:\$remote_port","duration":\$request_time,"method":"\$request_method",'
+    '"path":"\$request_uri","protocol":"\$server_protocol","request_id":"\$request_id","response_code":\$status,'
+    '"start_time":"\$time_iso8601","upstream_host":"\$upstream_addr","upstream_service_time":"\$upstream_response_time",'
+    '"user_agent":"\$http_user_agent","x_forwarded_for":"\$http_x_forwarded_for"}';
+  access_log $WORK/ngx/access.log json; keepalive_requests 1000000;
+  upstream plain { server 127.0.0.1:$UP; keepalive 64; }
+  upstream tls { server 127.0.0.1:$UP_TLS; keepalive 64; }
+  server { listen 127.0.0.1:$NGX;
+    location / { proxy_pass http://plain; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; } }
+  server { listen 127.0.0.1:$NGX_TLS;
+    location / { proxy_pass https://tls; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host;
+      proxy_ssl_server_name on; proxy_ssl_name bench.example; proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $WORK/up.crt; proxy_ssl_session_reuse on; } }
+}
+CONF
+nginx -c "$WORK/ngx/nginx.conf" -p "$WORK/ngx" & PIDS+=($!)
+wait_port $NGX; NGX_WORKER=$(pgrep -P "$(cat "$WORK/ngx/nginx.pid")" | head -1)
+
+# --- HAProxy: one thread, HTTP log ----------------------------------------------------------
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 9000
+  log stdout format raw local0
+defaults
+  mode http
+  log global
+  option httplog
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAP
+  default_backend be
+backend be
+  server up 127.0.0.1:$UP
+CONF
+haproxy -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 & HAP_PID=$!; PIDS+=($HAP_PID)
+wait_port $HAP
+
+# --- the waypoint ---------------------------------------------------------------------------
+mkdir -p "$WORK/config"
+cat > "$WORK/config/bench.yaml" <<CONF
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: bench, namespace: istio-egress}
+spec:
+  hosts: [bench.example]
+  location: MESH_EXTERNAL
+  ports:
+  - {number: 80, name: http, protocol: HTTP, targetPort: $UP}
+  - {number: 8443, name: http-tls, protocol: HTTP, targetPort: $UP_TLS}
+  resolution: STATIC
+  endpoints: [{address: 127.0.0.1}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: bench, namespace: istio-egress}
+spec:
+  host: bench.example
+  trafficPolicy:
+    portLevelSettings:
+    - port: {number: 8443}
+      tls: {mode: SIMPLE, caCertificates: $WORK/up.crt}
+CONF
+WAYOUT_WAYPOINT_HTTP_PORT=$WAY WAYOUT_WAYPOINT_TLS_PORT=$((BASE+5)) WAYOUT_WAYPOINT_METRICS_PORT=$((BASE+6)) \
+WAYOUT_WAYPOINT_HEALTH_PORT=$((BASE+7)) WAYOUT_WAYPOINT_BIND_ADDRESS=127.0.0.1 \
+WAYOUT_WAYPOINT_ALLOW_LOOPBACK_UPSTREAMS=true WAYOUT_WAYPOINT_EVENT_LOOP_THREADS=${WAYPOINT_THREADS:-1} \
+  java $JAVA_OPTS -jar "$JAR" waypoint --config "$WORK/config" > "$WORK/waypoint-access.log" 2> "$WORK/waypoint.log" &
+WAY_PID=$!; PIDS+=($WAY_PID)
+wait_port $WAY
+
+# --- measuring ------------------------------------------------------------------------------
+printf '\n%-26s %10s %9s %9s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "req/CPU-s"
+measure() { # name url pid [host header]
+  local name=$1 url=$2 pid=$3 host=${4:-bench.example} before after out rps p50 p99 total cpu
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Host: $host" "$url")
+  after=$(cpu_ticks "$pid")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(ms "$(awk '$1=="50%" {print $2}' <<<"$out")"); p99=$(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  cpu=$(awk -v a="$before" -v b="$after" -v hz="$HZ" 'BEGIN {printf "%.2f", (b-a)/hz}')
+  printf '%-26s %10.0f %9s %9s %12s\n' "$name" "$rps" "$p50" "$p99" \
+    "$(awk -v n="$total" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", n/c; else print "-" }')"
+}
+wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example" "http://127.0.0.1:$WAY/" > /dev/null
+wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example:8443" "http://127.0.0.1:$WAY/" > /dev/null
+
+measure "direct (nginx upstream)" "http://127.0.0.1:$UP/" "$UP_WORKER"
+measure "nginx proxy, JSON log" "http://127.0.0.1:$NGX/" "$NGX_WORKER"
+measure "haproxy, HTTP log" "http://127.0.0.1:$HAP/" "$HAP_PID"
+measure "waypoint, JSON log" "http://127.0.0.1:$WAY/" "$WAY_PID"
+measure "nginx proxy -> TLS" "http://127.0.0.1:$NGX_TLS/" "$NGX_WORKER"
+measure "waypoint -> TLS (SIMPLE)" "http://127.0.0.1:$WAY/" "$WAY_PID" "bench.example:8443"
+CONNECTIONS=4 measure "waypoint, 4 connections" "http://127.0.0.1:$WAY/" "$WAY_PID"
+CONNECTIONS=4 measure "direct, 4 connections" "http://127.0.0.1:$UP/" "$UP_WORKER"
+
+echo
+echo "waypoint upstream connections opened (pooled, reused across requests):"
+curl -s "http://127.0.0.1:$((BASE+6))/metrics" | grep -E '^wayout_waypoint_(upstream_connections_opened_total|requests_total)' || true
+echo "waypoint access-log lines: $(wc -l < "$WORK/waypoint-access.log"); last one:"
+tail -1 "$WORK/waypoint-access.log"
+
+# --- resident memory with idle keep-alive connections -----------------------------------------
+rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
+echo
+echo "waypoint RSS before idle connections: $(rss $WAY_PID)"
+python3 "$(dirname "$0")/idle-clients.py" 127.0.0.1 "$WAY" "$IDLE_CONNECTIONS" bench.example 8 &
+IDLE=$!
+sleep 6
+echo "waypoint RSS holding up to $IDLE_CONNECTIONS idle keep-alive connections: $(rss $WAY_PID)"
+wait $IDLE || true
+echo "work dir (logs, configs): $WORK"
