@@ -65,7 +65,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<GenericKubernetesResource> serviceEntries;
-  private SharedIndexInformer<GenericKubernetesResource> destinationRules;
+  private volatile SharedIndexInformer<GenericKubernetesResource> destinationRules;
 
   public KubernetesPolicySource(
       KubernetesClient client, boolean ownsClient, WaypointConfig config, Waypoint waypoint) {
@@ -123,6 +123,9 @@ public final class KubernetesPolicySource implements AutoCloseable {
   }
 
   private void scheduleRebuild() {
+    if (destinationRules == null) {
+      return; // still starting: start() rebuilds once every informer has its first list
+    }
     // Coalesce bursts (an initial list, kubectl apply -f dir) into one rebuild.
     if (rebuildScheduled.compareAndSet(false, true)) {
       rebuilder.schedule(
