@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       InitCommand.class,
       WaypointCommand.class,
       RunCommand.class,
+      EnforcerCommand.class,
       ValidateCommand.class,
       WebhookCommand.class,
     })

@@ -111,8 +111,8 @@ class RenderCommandTest {
         .contains("name: \"wayout-egress\"")
         .contains("namespace: \"shop\"")
         .contains("name: \"wayout-waypoint-egress\"")
-        .contains("namespace: \"wayout-system\"")
-        .doesNotContain("namespace: \"istio-egress\"");
+        .contains("namespace: \"istio-egress\"")
+        .contains("port: 443");
     assertThat(yaml.split("\n---\n|^---\n")).hasSizeGreaterThanOrEqualTo(2);
   }
 

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param retryPeriod how often candidates try to acquire, and the leader renews
  * @param resyncPeriod how often every namespace is reconciled even without events
  * @param workers how many namespaces are reconciled in parallel
+ * @param metricsPort where {@code /metrics} and {@code /healthz/ready} are served (0: any free
+ *     port)
  */
 public record EnforcerConfig(
     PolicyConfig policy,
@@ -28,7 +30,8 @@ public record EnforcerConfig(
     Duration renewDeadline,
     Duration retryPeriod,
     Duration resyncPeriod,
-    int workers) {
+    int workers,
+    int metricsPort) {
 
   public static final String CLUSTER_CIDRS = "WAYOUT_CLUSTER_CIDRS";
   public static final String CLUSTER_CIDRS_EXAMPLE = "10.244.0.0/16,10.96.0.0/12";
@@ -63,6 +66,7 @@ public record EnforcerConfig(
     Duration retryPeriod = r.duration("WAYOUT_LEASE_RETRY_PERIOD", Duration.ofSeconds(2));
     Duration resync = r.duration("WAYOUT_RESYNC_PERIOD", Duration.ofMinutes(5));
     int workers = r.integer("WAYOUT_WORKERS", 4, 1, 64);
+    int metricsPort = r.integer("WAYOUT_METRICS_PORT", 15020, 0, 65535);
     r.throwIfErrors();
     return new EnforcerConfig(
         policy,
@@ -73,7 +77,8 @@ public record EnforcerConfig(
         renewDeadline,
         retryPeriod,
         resync,
-        workers);
+        workers,
+        metricsPort);
   }
 
   /** Only the policy part, for offline rendering; same variables and messages. */
@@ -129,6 +134,8 @@ public record EnforcerConfig(
         + " resync="
         + resyncPeriod
         + " workers="
-        + workers;
+        + workers
+        + " metricsPort="
+        + metricsPort;
   }
 }
