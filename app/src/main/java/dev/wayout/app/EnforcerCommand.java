@@ -4,13 +4,13 @@ import dev.wayout.enforcer.ConfigException;
 import dev.wayout.enforcer.Enforcer;
 import dev.wayout.enforcer.EnforcerConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -47,28 +47,32 @@ final class EnforcerCommand implements Callable<Integer> {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicBoolean ready = new AtomicBoolean();
-    CountDownLatch stop = new CountDownLatch(1);
-    try (KubernetesClient client = new KubernetesClientBuilder().build();
+    AtomicReference<Enforcer> running = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              // on SIGTERM: stop writing and release the Lease, so the standby takes over at once
+              LOG.info("stopping");
+              Enforcer enforcer = running.getAndSet(null);
+              if (enforcer != null) {
+                enforcer.close();
+              }
+              stopped.countDown();
+            },
+            "wayout-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (KubernetesClient client = KubeClients.create();
         AdminServer admin = AdminServer.start(config.metricsPort(), registry::scrape, ready::get)) {
       LOG.info("serving /metrics and /healthz/ready on port {}", admin.port());
-      Enforcer enforcer;
       try {
-        enforcer = Enforcer.start(client, config, registry);
+        running.set(Enforcer.start(client, config, registry));
       } catch (IllegalStateException e) {
         spec.commandLine().getErr().println("wayout enforcer: cannot start: " + e.getMessage());
         return 1;
       }
       ready.set(true);
-      Thread hook =
-          new Thread(
-              () -> {
-                // release the Lease on SIGTERM so the standby takes over at once
-                enforcer.close();
-                stop.countDown();
-              },
-              "wayout-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      stop.await();
+      stopped.await();
       return 0;
     }
   }
