@@ -1,0 +1,83 @@
+package dev.wayout.enforcer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wayout.testing.CommandResult;
+import dev.wayout.testing.KubeApiServer;
+import dev.wayout.testing.KubeApiServerExtension;
+import dev.wayout.testing.TestAssets;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * manifests/enforcer applied to the real API server: every object accepted, the Deployment's
+ * settings accepted by the enforcer's own config parser, and RBAC granting only what it uses.
+ */
+@ExtendWith(KubeApiServerExtension.class)
+class ManifestsIT {
+
+  private static final Path DIR = TestAssets.repositoryRoot().resolve("manifests/enforcer");
+  private static final String SA = "system:serviceaccount:wayout-system:wayout-enforcer";
+
+  private static void install(KubeApiServer api) {
+    api.installIstioCrds();
+    api.kubectl("create", "namespace", "wayout-system");
+    CommandResult applied = api.kubectl("apply", "-k", DIR.toString());
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+  }
+
+  @Test
+  void everyObjectIsAcceptedAndTheDeploymentConfigParses(KubeApiServer api) {
+    install(api);
+
+    Deployment deployment =
+        api.client()
+            .apps()
+            .deployments()
+            .inNamespace("wayout-system")
+            .withName("wayout-enforcer")
+            .get();
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar var :
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+      env.put(var.getName(), var.getValue() != null ? var.getValue() : "from-field");
+    }
+    EnforcerConfig config = EnforcerConfig.fromEnv(env);
+    assertThat(config.policy().waypointNamespace()).isEqualTo("istio-egress");
+    assertThat(config.metricsPort()).isEqualTo(15020);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "list, namespaces, '', yes",
+    "watch, serviceentries.networking.istio.io, shop, yes",
+    "patch, networkpolicies.networking.k8s.io, shop, yes",
+    "create, networkpolicies.networking.k8s.io, shop, yes",
+    "delete, networkpolicies.networking.k8s.io, shop, yes",
+    "create, events, shop, yes",
+    "update, leases.coordination.k8s.io/wayout-enforcer, wayout-system, yes",
+    "update, leases.coordination.k8s.io/someone-else, wayout-system, no",
+    "update, leases.coordination.k8s.io/wayout-enforcer, shop, no",
+    "get, secrets, shop, no",
+    "delete, namespaces, '', no",
+    "patch, serviceentries.networking.istio.io, shop, no",
+    "create, pods, shop, no",
+  })
+  void rbacGrantsOnlyWhatTheEnforcerReadsAndWrites(
+      String verb, String resource, String namespace, String expected, KubeApiServer api) {
+    install(api);
+    CommandResult answer =
+        namespace.isEmpty()
+            ? api.kubectl("auth", "can-i", verb, resource, "--as=" + SA)
+            : api.kubectl("auth", "can-i", verb, resource, "-n", namespace, "--as=" + SA);
+    assertThat(answer.stdout().strip()).as(answer.toString()).isEqualTo(expected);
+  }
+}
