@@ -71,7 +71,7 @@ final class CaptureOptions {
     if (addresses.isEmpty() && problems.isEmpty()) {
       problems.add(
           "--waypoint: missing (expected: the waypoint Service's cluster IP, e.g. 10.96.0.50;"
-              + " kubectl -n istio-egress get service wayout-waypoint -o jsonpath='{.spec.clusterIPs}')");
+              + " kubectl -n wayout-system get service wayout-waypoint -o jsonpath='{.spec.clusterIPs}')");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);

@@ -111,7 +111,7 @@ class RenderCommandTest {
         .contains("name: \"wayout-egress\"")
         .contains("namespace: \"shop\"")
         .contains("name: \"wayout-waypoint-egress\"")
-        .contains("namespace: \"istio-egress\"")
+        .contains("namespace: \"wayout-system\"")
         .contains("port: 443");
     assertThat(yaml.split("\n---\n|^---\n")).hasSizeGreaterThanOrEqualTo(2);
   }

@@ -33,7 +33,7 @@ class EnforcerConfigTest {
     assertThat(config.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.policy().waypointPodLabels())
         .isEqualTo(Map.of("app", "waypoint", "tier", "egress"));
-    assertThat(config.policy().waypointNamespace()).isEqualTo("istio-egress");
+    assertThat(config.policy().waypointNamespace()).isEqualTo("wayout-system");
     assertThat(config.workers()).isEqualTo(4);
   }
 

@@ -48,10 +48,12 @@ class ManifestsIT {
     Map<String, String> env = new HashMap<>();
     for (EnvVar var :
         deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      env.put(var.getName(), var.getValue() != null ? var.getValue() : "from-field");
+      env.put(
+          var.getName(),
+          var.getValueFrom() != null ? "from-field" : var.getValue() == null ? "" : var.getValue());
     }
     EnforcerConfig config = EnforcerConfig.fromEnv(env);
-    assertThat(config.policy().waypointNamespace()).isEqualTo("istio-egress");
+    assertThat(config.policy().waypointNamespace()).isEqualTo("wayout-system");
     assertThat(config.metricsPort()).isEqualTo(15020);
   }
 

@@ -23,7 +23,7 @@ public record PolicyConfig(
     Map<String, String> dnsPodLabels,
     List<Cidr> apiServerCidrs) {
 
-  public static final String DEFAULT_WAYPOINT_NAMESPACE = "istio-egress";
+  public static final String DEFAULT_WAYPOINT_NAMESPACE = "wayout-system";
   public static final Map<String, String> DEFAULT_WAYPOINT_LABELS =
       Map.of("app.kubernetes.io/name", "wayout-waypoint");
   public static final String DEFAULT_DNS_NAMESPACE = "kube-system";

@@ -69,7 +69,7 @@ class DesiredNetworkPoliciesTest {
                       podSelector: {matchLabels: {k8s-app: kube-dns}}
                     ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
                   - to:
-                    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: istio-egress}}
+                    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: wayout-system}}
                       podSelector: {matchLabels: {app.kubernetes.io/name: wayout-waypoint}}
                     ports: [{port: 15001, protocol: TCP}, {port: 15443, protocol: TCP}]
                 """));
@@ -79,12 +79,12 @@ class DesiredNetworkPoliciesTest {
   void waypointNamespaceGetsEgressOutsideOnRegisteredPortsAndTargetPorts() throws Exception {
     List<ServiceEntry> entries =
         List.of(
-            entry("istio-egress", "MESH_EXTERNAL", new ServicePort(80, "HTTP", "http", 443)),
+            entry("wayout-system", "MESH_EXTERNAL", new ServicePort(80, "HTTP", "http", 443)),
             entry("other", "", new ServicePort(8443, "HTTPS", "https", null)),
             entry("other", "MESH_INTERNAL", new ServicePort(9999, "TCP", "tcp", null)));
 
     List<NetworkPolicy> policies =
-        DesiredNetworkPolicies.of("istio-egress", Map.of(), entries, CONFIG);
+        DesiredNetworkPolicies.of("wayout-system", Map.of(), entries, CONFIG);
 
     assertThat(policies)
         .extracting(p -> p.getMetadata().getName())
@@ -113,7 +113,7 @@ class DesiredNetworkPoliciesTest {
   @Test
   void waypointPolicyOpensNoOutsidePortWhenNothingIsRegistered() {
     NetworkPolicy policy =
-        DesiredNetworkPolicies.of("istio-egress", Map.of(), List.of(), CONFIG).get(0);
+        DesiredNetworkPolicies.of("wayout-system", Map.of(), List.of(), CONFIG).get(0);
 
     // a rule without ports would open every port: only DNS remains
     assertThat(policy.getSpec().getEgress()).hasSize(1);
@@ -150,7 +150,7 @@ class DesiredNetworkPoliciesTest {
 
   @Test
   void enforcedWaypointNamespaceGetsBothPolicies() {
-    assertThat(DesiredNetworkPolicies.of("istio-egress", ENFORCED, List.of(), CONFIG))
+    assertThat(DesiredNetworkPolicies.of("wayout-system", ENFORCED, List.of(), CONFIG))
         .extracting(p -> p.getMetadata().getName())
         .containsExactly("wayout-egress", "wayout-waypoint-egress");
   }
@@ -163,7 +163,7 @@ class DesiredNetworkPoliciesTest {
         .isEmpty();
     assertThat(DesiredNetworkPolicies.of("b", Map.of(), List.of(), CONFIG)).isEmpty();
     assertThat(DesiredNetworkPolicies.of("c", null, List.of(), CONFIG)).isEmpty();
-    assertThat(DesiredNetworkPolicies.of("istio-egress", null, List.of(), CONFIG)).isEmpty();
+    assertThat(DesiredNetworkPolicies.of("wayout-system", null, List.of(), CONFIG)).isEmpty();
   }
 
   @Test
