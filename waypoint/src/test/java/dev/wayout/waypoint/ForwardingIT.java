@@ -91,6 +91,27 @@ class ForwardingIT {
   }
 
   @Test
+  void answersHeadLikeCurlDashIWithTheHeadersAndNoBody() throws Exception {
+    try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
+      RawHttp.Response head =
+          client
+              .send("HEAD / HTTP/1.1\r\nHost: aliyun.com\r\nUser-Agent: curl/8.8.0\r\n\r\n")
+              .readHead(true);
+      assertThat(head.status()).isEqualTo(301);
+      assertThat(head.headers())
+          .containsEntry("content-length", "239")
+          .containsEntry("location", "https://aliyun.com/");
+      // No body was sent: the next response on the connection starts right away.
+      assertThat(client.send("GET /echo HTTP/1.1\r\nHost: aliyun.com\r\n\r\n").read().status())
+          .isEqualTo(200);
+    }
+    JsonNode log = fixture.nextLog();
+    assertThat(log.get("method").asText()).isEqualTo("HEAD");
+    assertThat(log.get("response_code").asInt()).isEqualTo(301);
+    assertThat(log.get("bytes_sent").asInt()).isZero(); // body bytes, as Envoy counts them
+  }
+
+  @Test
   void reusesTheUpstreamConnectionAcrossRequestsAndClients() throws Exception {
     for (int i = 0; i < 3; i++) {
       try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
