@@ -148,6 +148,33 @@ class TunnelsIT {
   }
 
   @Test
+  void closesAConnectTunnelWhoseTlsIsForAnotherSite() throws Exception {
+    InetSocketAddress http = fixture.waypoint.httpAddress();
+    Socket plain = new Socket(http.getAddress(), http.getPort());
+    plain.setSoTimeout(10_000);
+    plain
+        .getOutputStream()
+        .write(
+            "CONNECT secure.example.com:443 HTTP/1.1\r\nHost: secure.example.com:443\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = plain.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      assertThat(c).isNotEqualTo(-1);
+      head.append((char) c);
+    }
+    assertThat(head.toString()).startsWith("HTTP/1.1 200");
+    try (SSLSocket s = tls(plain, "fronted.example.org")) {
+      assertThatThrownBy(s::startHandshake).isInstanceOf(java.io.IOException.class);
+    }
+    JsonNode log = fixture.nextLog();
+    assertThat(log.get("response_flags").asText()).isEqualTo("NR");
+    assertThat(log.get("requested_server_name").asText()).isEqualTo("fronted.example.org");
+    assertThat(upstream.requests).isEmpty();
+  }
+
+  @Test
   void refusesConnectToAnUnregisteredHost() throws Exception {
     try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
       RawHttp.Response r =

@@ -171,7 +171,13 @@ public final class Tunnels {
                                 p.remove(name);
                               }
                             }
-                            join(client, upstream, log);
+                            if (route.port().isTls()) {
+                              p.addLast(
+                                  new ConnectSniCheck(route, upstream, log, Tunnels.this, 10_000));
+                              client.read();
+                            } else {
+                              join(client, upstream, log);
+                            }
                           });
             });
   }
