@@ -68,9 +68,14 @@ public final class WaypointCommand implements Callable<Integer> {
               new TlsContexts(settings.trustedCaFile(), settings.credentialsDir()),
               settings.connectTimeout(),
               settings.upstreamIdleTimeout());
-      source =
-          new DirectoryPolicySource(config, namespace, builder, waypoint::update)
-              .start(settings.configPollInterval());
+      try {
+        source =
+            new DirectoryPolicySource(config, namespace, builder, waypoint::update)
+                .start(settings.configPollInterval());
+      } catch (IllegalArgumentException e) {
+        System.err.println("wayout waypoint: " + e.getMessage());
+        return 2;
+      }
     } else {
       source = KubernetesPolicySource.start(settings, waypoint);
     }

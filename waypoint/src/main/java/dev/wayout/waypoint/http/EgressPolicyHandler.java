@@ -68,6 +68,15 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
     }
     boolean connect = request.method() == HttpMethod.CONNECT;
     entry.authority = target.authority();
+    if (!connect) {
+      entry.path = target.path(); // origin-form, as Envoy logs :path
+      String id = request.headers().get("x-request-id");
+      if (id == null || id.isEmpty()) {
+        id = RequestIds.next();
+        request.headers().set("x-request-id", id);
+      }
+      entry.requestId = id;
+    }
     Route route =
         policy
             .get()
@@ -95,12 +104,6 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
         request.setUri(target.path());
         request.headers().set(HttpHeaderNames.HOST, target.authority());
       }
-      String id = request.headers().get("x-request-id");
-      if (id == null || id.isEmpty()) {
-        id = RequestIds.next();
-        request.headers().set("x-request-id", id);
-      }
-      entry.requestId = id;
     }
     ctx.fireChannelRead(new RoutedRequest(request, route, target.host(), target.port(), entry));
   }
