@@ -72,6 +72,11 @@ public final class Webhook implements AutoCloseable {
     return new Webhook(server, informers, keys);
   }
 
+  /** Without an API server: no cross-object checks (benchmarks, laptops). */
+  public static Webhook start(WebhookConfig config, ReloadableKeyManager keys) {
+    return start(config, null, keys);
+  }
+
   public int port() {
     return server.port();
   }

@@ -103,8 +103,14 @@ public final class TestWebhook implements AutoCloseable {
     }
   }
 
+  private boolean closed;
+
+  /** Stops the server; calling it again does nothing. */
   @Override
-  public void close() {
-    webhook.close();
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      webhook.close();
+    }
   }
 }
