@@ -1,7 +1,9 @@
 package dev.wayout.waypoint.upstream;
 
 import dev.wayout.model.ClientTls;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,9 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TlsContexts {
 
+  /** BoringSSL when its native library loads (linux-x86_64), else the JDK's engine. */
+  static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+
   private final Path trustedCaFile;
   private final Path credentialsDir;
   private final Map<ClientTls, UpstreamTls> cache = new ConcurrentHashMap<>();
@@ -48,7 +53,7 @@ public final class TlsContexts {
 
   private UpstreamTls build(ClientTls tls) {
     try {
-      SslContextBuilder builder = SslContextBuilder.forClient();
+      SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(PROVIDER);
       Path ca = path(tls.caCertificates());
       Path cert = path(tls.clientCertificate());
       Path key = path(tls.privateKey());
