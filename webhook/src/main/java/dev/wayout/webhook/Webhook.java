@@ -3,6 +3,7 @@ package dev.wayout.webhook;
 import dev.wayout.certs.KeyMaterialListener;
 import dev.wayout.certs.ReloadableKeyManager;
 import dev.wayout.model.Registry;
+import dev.wayout.webhook.admission.AdmissionResponse;
 import dev.wayout.webhook.http.AdmissionEndpoint;
 import dev.wayout.webhook.http.WebhookMetrics;
 import dev.wayout.webhook.http.WebhookServer;
@@ -10,6 +11,7 @@ import dev.wayout.webhook.kube.InformerRegistry;
 import dev.wayout.webhook.review.IstioReviewer;
 import dev.wayout.webhook.review.NamespaceLabelGuard;
 import dev.wayout.webhook.review.NamespaceLabeler;
+import dev.wayout.webhook.review.Reviewer;
 import dev.wayout.webhook.review.ValidatingReviewer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Supplier;
@@ -43,6 +45,19 @@ public final class Webhook implements AutoCloseable {
    */
   public static Webhook start(
       WebhookConfig config, KubernetesClient client, ReloadableKeyManager keys) {
+    return start(config, client, keys, PODS_UNCHANGED);
+  }
+
+  /** Allows every pod unchanged: the answer of {@code /mutate/pods} when nothing injects. */
+  public static final Reviewer PODS_UNCHANGED = request -> AdmissionResponse.allow();
+
+  /**
+   * Like {@link #start(WebhookConfig, KubernetesClient, ReloadableKeyManager)}, with the reviewer
+   * that answers {@code POST /mutate/pods} (the enforcer's init-container injection, wired in
+   * {@code app}: the webhook does not depend on the enforcer).
+   */
+  public static Webhook start(
+      WebhookConfig config, KubernetesClient client, ReloadableKeyManager keys, Reviewer pods) {
     LOG.info("webhook configuration: {}", config.describe());
     InformerRegistry informers = client == null ? null : new InformerRegistry(client).start();
     Supplier<Registry> registry = informers == null ? () -> Registry.EMPTY : informers;
@@ -52,6 +67,7 @@ public final class Webhook implements AutoCloseable {
             new ValidatingReviewer(
                 new IstioReviewer(registry), new NamespaceLabelGuard(config.egressAdmins())),
             new NamespaceLabeler(config.excludedNamespaces()),
+            pods,
             metrics);
     WebhookServer server =
         new WebhookServer(

@@ -60,7 +60,7 @@ public record WebhookConfig(
             r.dnsLabel("WAYOUT_WEBHOOK_SERVICE", "wayout-webhook"),
             r.dnsLabel("WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION", "wayout-webhook"),
             r.dnsLabel("WAYOUT_CERTS_SECRET", "wayout-webhook-tls"),
-            r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "istio-egress"),
+            r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "wayout-system"),
             r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
             r.admins(),
             r.bool("WAYOUT_WEBHOOK_SELF_TEST", true),

@@ -20,7 +20,7 @@ class WebhookConfigTest {
     assertThat(config.serviceName()).isEqualTo("wayout-webhook");
     assertThat(config.excludedNamespaces())
         .containsExactlyInAnyOrder(
-            "kube-system", "kube-public", "kube-node-lease", "wayout-system", "istio-egress");
+            "kube-system", "kube-public", "kube-node-lease", "wayout-system");
     assertThat(config.serviceDnsNames())
         .containsExactly(
             "wayout-webhook",

@@ -40,7 +40,12 @@ class WebhookIT {
     ensureNamespace(api, "wayout-system");
     webhook =
         new TestWebhook(
-            Map.of("WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION", CONFIGURATION), api.client());
+            Map.of(
+                "WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION",
+                CONFIGURATION,
+                "WAYOUT_UNENFORCED_NAMESPACES",
+                "sandbox-it"),
+            api.client());
     apply(
         api,
         Manifests.registeredByUrl(
@@ -279,10 +284,10 @@ class WebhookIT {
   @Test
   @Order(6)
   void leavesAnExcludedNamespaceUnlabelled(KubeApiServer api) {
-    api.kubectl("create", "namespace", "istio-egress");
+    api.kubectl("create", "namespace", "sandbox-it");
 
     CommandResult labels =
-        api.kubectl("get", "namespace", "istio-egress", "-o", "jsonpath={.metadata.labels}");
+        api.kubectl("get", "namespace", "sandbox-it", "-o", "jsonpath={.metadata.labels}");
 
     assertThat(labels.stdout()).doesNotContain("wayout.dev/egress");
   }

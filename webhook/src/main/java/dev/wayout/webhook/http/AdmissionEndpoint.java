@@ -28,12 +28,20 @@ public final class AdmissionEndpoint {
 
   private final Reviewer validating;
   private final Reviewer namespaceMutating;
+  private final Reviewer podMutating;
   private final WebhookMetrics metrics;
 
+  /**
+   * @param podMutating decides {@code POST /mutate/pods} (the enforcer's init-container injection)
+   */
   public AdmissionEndpoint(
-      Reviewer validating, Reviewer namespaceMutating, WebhookMetrics metrics) {
+      Reviewer validating,
+      Reviewer namespaceMutating,
+      Reviewer podMutating,
+      WebhookMetrics metrics) {
     this.validating = validating;
     this.namespaceMutating = namespaceMutating;
+    this.podMutating = podMutating;
     this.metrics = metrics;
   }
 
@@ -45,6 +53,11 @@ public final class AdmissionEndpoint {
   /** {@code POST /mutate/namespaces}. */
   public void mutateNamespaces(Context ctx) {
     handle(ctx, namespaceMutating);
+  }
+
+  /** {@code POST /mutate/pods}. */
+  public void mutatePods(Context ctx) {
+    handle(ctx, podMutating);
   }
 
   private void handle(Context ctx, Reviewer reviewer) {

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The webhook's HTTPS server: Javalin on Jetty with one TLS connector (TLS 1.2 and 1.3 only) whose
  * key material comes from a {@link ReloadableKeyManager}, so certificate rotation needs no restart.
- * Routes: {@code POST /validate}, {@code POST /mutate/namespaces}, {@code GET /healthz}, {@code GET
- * /readyz}, {@code GET /metrics}. No exception ever reaches the client as a 500 with a stack trace.
+ * Routes: {@code POST /validate}, {@code POST /mutate/namespaces}, {@code POST /mutate/pods},
+ * {@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics}. No exception ever reaches the
+ * client as a 500 with a stack trace.
  */
 public final class WebhookServer implements AutoCloseable {
 
@@ -49,6 +50,7 @@ public final class WebhookServer implements AutoCloseable {
                   (server, http) -> tlsConnector(server, http, keys, host, port));
               config.routes.post("/validate", endpoint::validate);
               config.routes.post("/mutate/namespaces", endpoint::mutateNamespaces);
+              config.routes.post("/mutate/pods", endpoint::mutatePods);
               config.routes.get("/healthz", ctx -> ctx.result("ok"));
               config.routes.get(
                   "/readyz",

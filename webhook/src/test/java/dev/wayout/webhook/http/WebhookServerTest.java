@@ -120,6 +120,24 @@ class WebhookServerTest {
   }
 
   @Test
+  void letsPodsThroughUnchangedWhenNothingInjects() throws Exception {
+    ObjectNode pod =
+        Fixtures.yaml(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sleep, namespace: shop}
+            spec:
+              containers: [{name: sleep, image: curl}]
+            """);
+
+    JsonNode response = response(post("/mutate/pods", Fixtures.review("CREATE", pod)));
+
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
+  }
+
+  @Test
   void answersAWrongContentTypeWith415AndAReview() throws Exception {
     HttpResponse<String> http =
         server.post(
