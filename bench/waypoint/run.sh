@@ -175,9 +175,10 @@ tail -1 "$WORK/waypoint-access.log"
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
 echo
 echo "waypoint RSS before idle connections: $(rss $WAY_PID)"
-python3 "$(dirname "$0")/idle-clients.py" 127.0.0.1 "$WAY" "$IDLE_CONNECTIONS" bench.example 8 &
+python3 "$(dirname "$0")/idle-clients.py" 127.0.0.1 "$WAY" "$IDLE_CONNECTIONS" bench.example 15 > "$WORK/idle.txt" &
 IDLE=$!
-sleep 6
-echo "waypoint RSS holding up to $IDLE_CONNECTIONS idle keep-alive connections: $(rss $WAY_PID)"
+for _ in $(seq 1 240); do grep -q "connections open" "$WORK/idle.txt" 2>/dev/null && break; sleep 0.5; done
+cat "$WORK/idle.txt"
+echo "waypoint RSS holding them: $(rss $WAY_PID) (open client connections by its metrics: $(curl -s "http://127.0.0.1:$((BASE+6))/metrics" | awk '/^wayout_waypoint_downstream_connections / {print $2}'))"
 wait $IDLE || true
 echo "work dir (logs, configs): $WORK"
