@@ -148,6 +148,10 @@ public final class Waypoint implements AutoCloseable {
         };
     metricsAddress = bindAdmin(config.metricsPort(), adminInit);
     healthAddress = bindAdmin(config.healthPort(), adminInit);
+    if (config.allowLoopbackUpstreams()) {
+      LOG.warn(
+          "WAYOUT_WAYPOINT_ALLOW_LOOPBACK_UPSTREAMS is on: upstreams on 127.0.0.0/8 are dialled; use it for tests only");
+    }
     LOG.info(
         "waypoint {} listening: http={} tls={} metrics={} health={} ({} transport); {}",
         config.name(),

@@ -36,6 +36,26 @@ class UpstreamFailuresIT {
   }
 
   @Test
+  void servesTheNextRequestWhenTheUpstreamClosedItsPooledConnection() throws Exception {
+    try (TestUpstream upstream = TestUpstream.http();
+        WaypointFixture fixture =
+            new WaypointFixture(Map.of("WAYOUT_WAYPOINT_EVENT_LOOP_THREADS", "1"))) {
+      fixture.apply(
+          WaypointFixture.staticEntry("api", "api.example.com", 80, upstream.port(), "HTTP"));
+      try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
+        assertThat(
+                client.send("GET /echo HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read().status())
+            .isEqualTo(200);
+        upstream.closeConnections();
+        assertThat(
+                client.send("GET /echo HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read().status())
+            .isEqualTo(200);
+      }
+      assertThat(upstream.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void retriesAFailedConnectOnceForAnIdempotentRequestThenAnswers503() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

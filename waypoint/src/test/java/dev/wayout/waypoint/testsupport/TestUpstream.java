@@ -47,6 +47,9 @@ public final class TestUpstream implements AutoCloseable {
   private final Channel server;
   public final List<Seen> requests = new CopyOnWriteArrayList<>();
   public final AtomicInteger connections = new AtomicInteger();
+  private final io.netty.channel.group.ChannelGroup children =
+      new io.netty.channel.group.DefaultChannelGroup(
+          io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
   private final boolean tls;
 
   private TestUpstream(SslContext ssl) throws InterruptedException {
@@ -60,6 +63,7 @@ public final class TestUpstream implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.incrementAndGet();
+                    children.add(ch);
                     if (ssl != null) {
                       ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                     }
@@ -79,6 +83,11 @@ public final class TestUpstream implements AutoCloseable {
 
   public static TestUpstream https(SslContext serverContext) throws InterruptedException {
     return new TestUpstream(serverContext);
+  }
+
+  /** Closes every connection, as an upstream does with idle keep-alive connections. */
+  public void closeConnections() {
+    children.close().syncUninterruptibly();
   }
 
   public int port() {
