@@ -28,6 +28,9 @@ def handler(scheme):
         server_version = "Tengine"
         sys_version = ""
 
+        def version_string(self):
+            return "Tengine"
+
         def answer(self, with_body):
             print(f"{scheme} {self.command} {self.path} {self.headers.get('Host')}", flush=True)
             self.send_response(301)
