@@ -50,7 +50,7 @@ class FirstRunIT {
                 "-n",
                 "istio-egress"),
             Map.of());
-    wayout.awaitStderr(l -> l.contains("egress policy installed"), Duration.ofSeconds(60));
+    wayout.awaitStderr(l -> l.contains(" listening: "), Duration.ofSeconds(60));
   }
 
   @AfterAll

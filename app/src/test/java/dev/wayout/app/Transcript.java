@@ -40,6 +40,19 @@ final class Transcript {
     write("-> " + line + "\n");
   }
 
+  /** Process output kept for a reader of a failed run; not printed to stdout. */
+  void diagnostics(String text) {
+    try {
+      Files.writeString(
+          file.resolveSibling(file.getFileName() + ".processes"),
+          text + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void write(String text) {
     System.out.print(text);
     try {
