@@ -49,7 +49,13 @@ class KubernetesSourceIT {
   void start() throws Exception {
     name = "wp-" + UUID.randomUUID().toString().substring(0, 8);
     upstream = TestUpstream.http();
-    fixture = new WaypointFixture(Map.of("WAYOUT_WAYPOINT_NAME", name));
+    String own = "wayout-" + name;
+    api.client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(own).endMetadata().build())
+        .create();
+    fixture =
+        new WaypointFixture(Map.of("WAYOUT_WAYPOINT_NAME", name, "WAYOUT_WAYPOINT_NAMESPACE", own));
     source =
         new KubernetesPolicySource(api.client(), false, fixture.config, fixture.waypoint).start();
   }
@@ -114,6 +120,52 @@ class KubernetesSourceIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> status("unbound.example.com") == 200);
     api.kubectl("delete", "serviceentry", "bound", "-n", bound);
     await().atMost(Duration.ofSeconds(20)).until(() -> status("bound.example.com") == 403);
+  }
+
+  @Test
+  void originatesTlsWithTheCaOfTheSecretNamedByCredentialName() throws Exception {
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    dev.wayout.certs.CertificateAuthority ca =
+        dev.wayout.certs.CertificateAuthority.create(clock, "secret CA", Duration.ofDays(1));
+    dev.wayout.certs.ServingCertificate cert =
+        ca.issueServing(
+            clock, java.util.List.of("tls.example.com"), java.util.List.of(), Duration.ofDays(1));
+    try (TestUpstream https =
+        TestUpstream.https(
+            io.netty.handler.ssl.SslContextBuilder.forServer(
+                    cert.privateKey(),
+                    cert.chain().toArray(new java.security.cert.X509Certificate[0]))
+                .build())) {
+      String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
+      api.client()
+          .secrets()
+          .inNamespace(fixture.config.namespace())
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName("tls-example-ca")
+                  .endMetadata()
+                  .addToStringData("ca.crt", ca.certificatePem())
+                  .build())
+          .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+      api.applyYaml(
+          WaypointFixture.staticEntry("tls", "tls.example.com", 80, https.port(), "HTTP")
+                  .replace("namespace: istio-egress", "namespace: " + egress)
+              + """
+              ---
+              apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: tls, namespace: %s}
+              spec:
+                host: tls.example.com
+                trafficPolicy:
+                  tls: {mode: SIMPLE, credentialName: tls-example-ca}
+              """
+                  .formatted(egress));
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> status("tls.example.com") == 200);
+      assertThat(https.requests).isNotEmpty().allSatisfy(r -> assertThat(r.tls()).isTrue());
+    }
   }
 
   @Test

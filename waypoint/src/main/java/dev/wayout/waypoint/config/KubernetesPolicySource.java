@@ -53,6 +53,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
   private final WaypointConfig config;
   private final Waypoint waypoint;
   private final EgressPolicyBuilder builder;
+  private final SecretCredentials credentials;
   private final ScheduledExecutorService rebuilder =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -73,10 +74,11 @@ public final class KubernetesPolicySource implements AutoCloseable {
     this.ownsClient = ownsClient;
     this.config = config;
     this.waypoint = waypoint;
+    this.credentials = new SecretCredentials(client, config);
     this.builder =
         new EgressPolicyBuilder(
             this::binding,
-            new TlsContexts(config.trustedCaFile(), config.credentialsDir()),
+            new TlsContexts(config.trustedCaFile(), credentials.directory()),
             config.connectTimeout(),
             config.upstreamIdleTimeout());
   }
@@ -106,6 +108,9 @@ public final class KubernetesPolicySource implements AutoCloseable {
     informers.addAll(List.of(namespaces, serviceEntries, destinationRules, pods));
     waypoint.sourceNamespaces(this::namespaceOf);
     rebuild();
+    // Secrets named by credentialName are not watched: re-read them now and then, so that a
+    // rotated certificate is picked up without another change.
+    rebuilder.scheduleWithFixedDelay(this::rebuild, 60, 60, TimeUnit.SECONDS);
     return this;
   }
 
@@ -157,6 +162,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
           problems.add(problem(r, e));
         }
       }
+      credentials.refresh(rules);
       waypoint.update(builder.build(new ResourceSet(entries, rules, problems)));
     } catch (RuntimeException e) {
       LOG.warn("rebuilding the egress policy failed, keeping the current one: {}", e.toString());
