@@ -39,6 +39,11 @@ public record AdmissionRequest(
     return namespace.isEmpty() ? name : namespace + "/" + name;
   }
 
+  /** {@code request.object} as JSON text (for callers on another JSON library); null on DELETE. */
+  public String objectJson() {
+    return object == null ? null : object.toString();
+  }
+
   public boolean isCreateOrUpdate() {
     return operation.equals("CREATE") || operation.equals("UPDATE");
   }

@@ -37,6 +37,11 @@ public record AdmissionResponse(
     return new AdmissionResponse(true, 200, "", List.of(), jsonPatch);
   }
 
+  /** Allows the request with a JSON Patch and warnings for the requester. */
+  public static AdmissionResponse patch(String jsonPatch, List<String> warnings) {
+    return new AdmissionResponse(true, 200, "", warnings, jsonPatch);
+  }
+
   public boolean hasPatch() {
     return patch != null;
   }
