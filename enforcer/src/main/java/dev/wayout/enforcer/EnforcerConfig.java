@@ -65,7 +65,7 @@ public record EnforcerConfig(
     Duration renewDeadline = r.duration("WAYOUT_LEASE_RENEW_DEADLINE", Duration.ofSeconds(10));
     Duration retryPeriod = r.duration("WAYOUT_LEASE_RETRY_PERIOD", Duration.ofSeconds(2));
     Duration resync = r.duration("WAYOUT_RESYNC_PERIOD", Duration.ofMinutes(5));
-    int workers = r.integer("WAYOUT_WORKERS", 4, 1, 64);
+    int workers = r.integer("WAYOUT_WORKERS", 8, 1, 64);
     int metricsPort = r.integer("WAYOUT_METRICS_PORT", 15020, 0, 65535);
     r.throwIfErrors();
     return new EnforcerConfig(

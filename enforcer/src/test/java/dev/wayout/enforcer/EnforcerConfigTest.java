@@ -34,7 +34,7 @@ class EnforcerConfigTest {
     assertThat(config.policy().waypointPodLabels())
         .isEqualTo(Map.of("app", "waypoint", "tier", "egress"));
     assertThat(config.policy().waypointNamespace()).isEqualTo("wayout-system");
-    assertThat(config.workers()).isEqualTo(4);
+    assertThat(config.workers()).isEqualTo(8);
   }
 
   @ParameterizedTest

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,24 @@ public final class KubePolicyWriter implements PolicyWriter {
 
   private final KubernetesClient client;
   private final String identity;
+
+  /**
+   * Events go out on a thread of their own so a burst of changes (a thousand new namespaces) is not
+   * slowed by a second API call each; when the backlog is full, events are dropped, never policies.
+   */
+  private final ThreadPoolExecutor events =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(2000),
+          r -> {
+            Thread t = new Thread(r, "wayout-events");
+            t.setDaemon(true);
+            return t;
+          },
+          (task, pool) -> LOG.debug("event backlog full: an event was dropped"));
 
   /**
    * @param identity this replica's name, reported in Events
@@ -78,11 +99,15 @@ public final class KubePolicyWriter implements PolicyWriter {
             .withLastTimestamp(now)
             .withCount(1)
             .build();
-    try {
-      client.v1().events().inNamespace(namespace).resource(event).create();
-    } catch (KubernetesClientException e) {
-      // an Event is a courtesy: a terminating namespace refuses it, and that is fine
-      LOG.info("cannot record event {} on namespace {}: {}", reason, namespace, e.getMessage());
-    }
+    events.execute(
+        () -> {
+          try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
+          } catch (KubernetesClientException e) {
+            // an Event is a courtesy: a terminating namespace refuses it, and that is fine
+            LOG.debug(
+                "cannot record event {} on namespace {}: {}", reason, namespace, e.getMessage());
+          }
+        });
   }
 }
