@@ -166,18 +166,17 @@ public final class Tunnels {
                               return;
                             }
                             ChannelPipeline p = client.pipeline();
-                            for (String name : p.names()) {
-                              if (p.context(name) != null) {
-                                p.remove(name);
-                              }
-                            }
+                            p.remove(ctx.handler());
                             if (route.port().isTls()) {
                               p.addLast(
                                   new ConnectSniCheck(route, upstream, log, Tunnels.this, 10_000));
-                              client.read();
                             } else {
                               join(client, upstream, log);
                             }
+                            // Last: bytes the client sent early, still in the codec, go on to
+                            // the handler just added rather than being lost.
+                            p.remove("codec");
+                            client.read();
                           });
             });
   }

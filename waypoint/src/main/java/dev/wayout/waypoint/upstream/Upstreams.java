@@ -77,12 +77,16 @@ public final class Upstreams {
       EventLoop loop, Route route, String host, boolean retry, boolean fresh) {
     PoolKey key = new PoolKey(host, route.upstreamPort(), route.tls());
     if (!fresh) {
-      ArrayDeque<UpstreamConnection> pool = idle.get().get(key);
+      Map<PoolKey, ArrayDeque<UpstreamConnection>> pools = idle.get();
+      ArrayDeque<UpstreamConnection> pool = pools.get(key);
       while (pool != null && !pool.isEmpty()) {
         UpstreamConnection c = pool.pollFirst();
         if (c.takeFromPool()) {
           return loop.newSucceededFuture(c);
         }
+      }
+      if (pool != null) {
+        pools.remove(key); // keys of replaced policies (new TLS contexts) must not pile up
       }
     }
     if (route.tls() != null && route.tls().error() != null) {
@@ -215,7 +219,9 @@ public final class Upstreams {
         .closeFuture()
         .addListener(
             c -> {
-              counter.decrementAndGet();
+              if (counter.decrementAndGet() == 0) {
+                open.remove(key, counter);
+              }
               if (cf.isSuccess()) {
                 metrics.upstreamClosed();
               }
