@@ -8,6 +8,7 @@ import dev.wayout.model.Registry;
 import dev.wayout.model.ServiceEntry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -29,6 +30,12 @@ public final class InformerRegistry implements Supplier<Registry>, AutoCloseable
 
   private static final Logger LOG = LoggerFactory.getLogger(InformerRegistry.class);
   private static final String API_VERSION = "networking.istio.io/v1";
+  // Named outright: looking the kinds up through discovery fails when the CRDs are not installed,
+  // and the webhook must still start (and label namespaces) then.
+  private static final ResourceDefinitionContext SERVICE_ENTRIES =
+      context("ServiceEntry", "serviceentries");
+  private static final ResourceDefinitionContext DESTINATION_RULES =
+      context("DestinationRule", "destinationrules");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubernetesClient client;
@@ -36,6 +43,7 @@ public final class InformerRegistry implements Supplier<Registry>, AutoCloseable
   private final Map<String, DestinationRule> rules = new ConcurrentHashMap<>();
   private volatile Registry snapshot = Registry.EMPTY;
   private volatile boolean stale;
+  private volatile boolean unlistable;
   private SharedIndexInformer<GenericKubernetesResource> entryInformer;
   private SharedIndexInformer<GenericKubernetesResource> ruleInformer;
 
@@ -45,17 +53,21 @@ public final class InformerRegistry implements Supplier<Registry>, AutoCloseable
 
   /** Starts both informers; they list, then watch, in the background. */
   public InformerRegistry start() {
-    entryInformer = inform(ServiceEntry.KIND, entries, ServiceEntry::from);
-    ruleInformer = inform(DestinationRule.KIND, rules, DestinationRule::from);
+    entryInformer = inform(SERVICE_ENTRIES, entries, ServiceEntry::from);
+    ruleInformer = inform(DESTINATION_RULES, rules, DestinationRule::from);
     return this;
   }
 
-  /** True once both informers have listed everything at least once. */
+  /**
+   * True once both informers have listed everything at least once, or once listing has failed (the
+   * CRDs are not installed): the webhook is then ready without cross-object checks.
+   */
   public boolean synced() {
-    return entryInformer != null
-        && entryInformer.hasSynced()
-        && ruleInformer != null
-        && ruleInformer.hasSynced();
+    return unlistable
+        || entryInformer != null
+            && entryInformer.hasSynced()
+            && ruleInformer != null
+            && ruleInformer.hasSynced();
   }
 
   @Override
@@ -78,10 +90,21 @@ public final class InformerRegistry implements Supplier<Registry>, AutoCloseable
     }
   }
 
+  private static ResourceDefinitionContext context(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup("networking.istio.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(true)
+        .build();
+  }
+
   private <T> SharedIndexInformer<GenericKubernetesResource> inform(
-      String kind, Map<String, T> cache, Function<JsonNode, T> reader) {
+      ResourceDefinitionContext context, Map<String, T> cache, Function<JsonNode, T> reader) {
+    String kind = context.getKind();
     SharedIndexInformer<GenericKubernetesResource> informer =
-        client.genericKubernetesResources(API_VERSION, kind).inAnyNamespace().runnableInformer(0);
+        client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0);
     informer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
@@ -105,8 +128,10 @@ public final class InformerRegistry implements Supplier<Registry>, AutoCloseable
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
+                unlistable = true;
                 LOG.warn(
-                    "cannot list {} {}s ({}); cross-object checks see none until it can",
+                    "cannot list {} {}s ({}); cross-object checks are off until the webhook"
+                        + " restarts with the CRDs installed",
                     API_VERSION,
                     kind,
                     error.getMessage());
