@@ -278,6 +278,9 @@ public final class Upstreams {
     }
     c.parkIdle();
     idle.get().computeIfAbsent(c.key, k -> new ArrayDeque<>()).addFirst(c);
+    // Keep reading while parked: an upstream that closes an idle connection is noticed at once,
+    // and the read interest stays registered for the next exchange (no epoll_ctl per request).
+    c.channel.read();
   }
 
   private static <T> Future<T> failed(
