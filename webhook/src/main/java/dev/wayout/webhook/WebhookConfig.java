@@ -58,8 +58,9 @@ public record WebhookConfig(
             r.port("WAYOUT_WEBHOOK_PORT", 9443),
             r.dnsLabel("WAYOUT_NAMESPACE", "wayout-system"),
             r.dnsLabel("WAYOUT_WEBHOOK_SERVICE", "wayout-webhook"),
-            r.dnsLabel("WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION", "wayout-webhook"),
-            r.dnsLabel("WAYOUT_CERTS_SECRET", "wayout-webhook-tls"),
+            // the names the certificate rotator reads too (RotationConfig): one source of truth
+            r.dnsLabel("WAYOUT_WEBHOOK_CONFIGURATION", "wayout-webhook"),
+            r.dnsLabel("WAYOUT_WEBHOOK_TLS_SECRET", "wayout-webhook-tls"),
             r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "wayout-system"),
             r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
             r.admins(),

@@ -41,7 +41,7 @@ class WebhookIT {
     webhook =
         new TestWebhook(
             Map.of(
-                "WAYOUT_WEBHOOK_VALIDATING_CONFIGURATION",
+                "WAYOUT_WEBHOOK_CONFIGURATION",
                 CONFIGURATION,
                 "WAYOUT_UNENFORCED_NAMESPACES",
                 "sandbox-it"),
