@@ -96,7 +96,7 @@ class ForwardingIT {
       RawHttp.Response head =
           client
               .send("HEAD / HTTP/1.1\r\nHost: aliyun.com\r\nUser-Agent: curl/8.8.0\r\n\r\n")
-              .readHead(true);
+              .readHeadOnly();
       assertThat(head.status()).isEqualTo(301);
       assertThat(head.headers())
           .containsEntry("content-length", "239")

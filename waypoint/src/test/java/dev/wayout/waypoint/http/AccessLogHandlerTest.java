@@ -11,13 +11,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +74,5 @@ class AccessLogHandlerTest {
                 assertThat(new ObjectMapper().readTree(l).get("response_flags").asText())
                     .isEqualTo("DC"));
     assertThat(ch.finishAndReleaseAll()).isFalse();
-  }
-
-  @SuppressWarnings("unused")
-  private static boolean isLast(HttpObject o) {
-    return o instanceof LastHttpContent || !(o instanceof HttpContent);
   }
 }

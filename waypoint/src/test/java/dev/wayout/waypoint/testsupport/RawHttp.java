@@ -65,7 +65,7 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /** Reads one response to a HEAD request: headers only. */
-  public Response readHead(boolean headOnly) throws IOException {
+  public Response readHeadOnly() throws IOException {
     String head = readHead();
     String[] lines = head.split("\r\n");
     Map<String, String> headers = new LinkedHashMap<>();
