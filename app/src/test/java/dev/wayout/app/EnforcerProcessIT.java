@@ -83,8 +83,19 @@ class EnforcerProcessIT {
           .contains("wayout_enforcer_policies_in_sync")
           .contains("wayout_enforcer_policies_desired");
 
-      // SIGTERM ends it (the JVM reports a signal exit as 143)
+      // SIGTERM: stop writing, then release the Lease (the JVM reports a signal exit as 143)
       assertThat(enforcer.stop()).isEqualTo(143);
+      assertThat(
+              api.kubectl(
+                      "get",
+                      "lease",
+                      "wayout-enforcer",
+                      "-n",
+                      system,
+                      "-o",
+                      "jsonpath={.spec.holderIdentity}")
+                  .stdout())
+          .isEmpty();
     }
   }
 

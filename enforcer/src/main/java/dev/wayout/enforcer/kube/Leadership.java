@@ -1,10 +1,13 @@
 package dev.wayout.enforcer.kube;
 
 import dev.wayout.enforcer.EnforcerConfig;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -115,6 +118,7 @@ public final class Leadership implements AutoCloseable {
   public void close() {
     closed = true;
     // stop our writes before the Lease is released, so two replicas never write at once
+    boolean wasLeading = leading.get();
     stopped();
     round.cancel(true);
     thread.interrupt();
@@ -124,5 +128,37 @@ public final class Leadership implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     stopped();
+    if (wasLeading) {
+      release();
+    }
+  }
+
+  /**
+   * Gives the Lease up if we still hold it, so a standby need not wait for it to expire. fabric8
+   * releases on cancel too, but not reliably while the JVM shuts down; this is a plain
+   * compare-and-swap on the resourceVersion, harmless when someone else holds it already.
+   */
+  private void release() {
+    try {
+      Lease lease =
+          client.leases().inNamespace(config.leaseNamespace()).withName(config.leaseName()).get();
+      if (lease == null
+          || lease.getSpec() == null
+          || !config.identity().equals(lease.getSpec().getHolderIdentity())) {
+        return;
+      }
+      lease.getSpec().setHolderIdentity(null);
+      lease.getSpec().setLeaseDurationSeconds(1);
+      lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+      client.leases().inNamespace(config.leaseNamespace()).resource(lease).update();
+      LOG.info("released the Lease {}/{}", config.leaseNamespace(), config.leaseName());
+    } catch (RuntimeException e) {
+      // the API server is unreachable or our client is gone: the Lease simply expires
+      LOG.warn(
+          "could not release the Lease {}/{} ({}); a standby takes over when it expires",
+          config.leaseNamespace(),
+          config.leaseName(),
+          e.getMessage());
+    }
   }
 }
