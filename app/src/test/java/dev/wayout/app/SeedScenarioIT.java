@@ -77,6 +77,17 @@ class SeedScenarioIT {
     kubectl("apply", "-f", SEED.resolve("app").toString());
     kubectl("label", "namespace", "default", "wayout.dev/egress=enforced", "--overwrite");
     registerSleepPod(client);
+    assertThat(
+            client
+                .pods()
+                .inNamespace("default")
+                .withName("sleep-0")
+                .get()
+                .getSpec()
+                .getInitContainers())
+        .extracting(c -> c.getName())
+        .contains("wayout-init");
+    transcript.result("the sleep pod came back from the API server with Wayout's init container");
     CommandResult direct = sleepCurl("curl", "aliyun.com", "-s", "-I");
     assertThat(direct.stdout()).startsWith("HTTP/1.1 301").contains("Server: Tengine");
     transcript.result("without Wayout's rules the pod reaches the external host directly");
@@ -128,7 +139,7 @@ class SeedScenarioIT {
     assertThat(head.stdout()).startsWith("HTTP/1.1 301").contains("Location: https://aliyun.com/");
     sleepCurl(
         "curl", "aliyun.com", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}\\n");
-    JsonNode log = lastAccessLog();
+    JsonNode log = awaitAccessLog("GET", "203.0.113.10:80");
     transcript.command(
         "kubectl -n istio-egress logs deployments/waypoint | tail -1 | jq", log.toPrettyString());
     assertThat(log.path("authority").asText()).isEqualTo("aliyun.com");
@@ -170,7 +181,7 @@ class SeedScenarioIT {
     assertThat(upgraded.stdout()).startsWith("HTTP/1.1 301");
     sleepCurl(
         "curl", "aliyun.com", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}\\n");
-    JsonNode tlsLog = lastAccessLog();
+    JsonNode tlsLog = awaitAccessLog("GET", "203.0.113.10:443");
     transcript.command(
         "kubectl -n istio-egress logs deployments/waypoint | tail -1 | jq",
         tlsLog.toPrettyString());
@@ -233,6 +244,7 @@ class SeedScenarioIT {
     env.put("WAYOUT_WEBHOOK_HOST", "127.0.0.1");
     env.put("WAYOUT_WEBHOOK_PORT", Integer.toString(webhookPort));
     env.put("WAYOUT_CERTS_IP_ADDRESSES", "127.0.0.1");
+    env.put("WAYOUT_METRICS_PORT", "0"); // the enforcer's /metrics: any free port
     WayoutProcess webhook = WayoutProcess.start("webhook", List.of("webhook"), env);
     running.add(webhook);
     WayoutProcess enforcer = WayoutProcess.start("enforcer", List.of("enforcer"), env);
@@ -348,6 +360,17 @@ class SeedScenarioIT {
     List<String> command = new ArrayList<>(List.of("curl"));
     command.addAll(List.of(args));
     return sleep.exec(Duration.ofSeconds(10), command.toArray(String[]::new));
+  }
+
+  /** The last access-log line once it is the one for this method and upstream. */
+  private JsonNode awaitAccessLog(String method, String upstreamHost) {
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            this::lastAccessLog,
+            log ->
+                log.path("method").asText().equals(method)
+                    && log.path("upstream_host").asText().equals(upstreamHost));
   }
 
   private JsonNode lastAccessLog() throws IOException {
