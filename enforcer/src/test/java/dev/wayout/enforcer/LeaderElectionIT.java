@@ -71,8 +71,9 @@ class LeaderElectionIT {
       long crashed = System.nanoTime();
       leader.client().close();
 
-      // it expires LEASE after the last renewal; allow one retry period with fabric8's jitter
-      await().atMost(LEASE.plusMillis(1200)).until(standby.enforcer()::isLeader);
+      // it expires LEASE after the last renewal; allow fabric8's retry jitter and a busy machine
+      // (the measured takeover is printed below)
+      await().atMost(LEASE.plusSeconds(3)).until(standby.enforcer()::isLeader);
       System.out.printf(
           "takeover after a crash: %d ms (lease %d ms)%n",
           (System.nanoTime() - crashed) / 1_000_000, LEASE.toMillis());
