@@ -3,24 +3,13 @@ package dev.wayout.app;
 import dev.wayout.certs.ReloadableKeyManager;
 import dev.wayout.certs.RotationConfig;
 import dev.wayout.certs.kube.CertificateRotator;
-import dev.wayout.enforcer.desired.Cidr;
-import dev.wayout.enforcer.inject.InjectionConfig;
-import dev.wayout.enforcer.inject.PodMutation;
-import dev.wayout.enforcer.inject.Requester;
-import dev.wayout.enforcer.kube.WaypointAddresses;
 import dev.wayout.webhook.Webhook;
 import dev.wayout.webhook.WebhookConfig;
-import dev.wayout.webhook.admission.AdmissionRequest;
-import dev.wayout.webhook.admission.AdmissionResponse;
 import dev.wayout.webhook.kube.SelfTest;
-import dev.wayout.webhook.review.Reviewer;
 import dev.wayout.webhook.tls.KeyFiles;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,9 +59,7 @@ public final class WebhookCommand implements Callable<Integer> {
       client.close();
       return 1;
     }
-    PodInjection pods = PodInjection.fromEnv(System.getenv(), config, client);
-    Webhook webhook =
-        Webhook.start(config, client, keys, pods == null ? Webhook.PODS_UNCHANGED : pods);
+    Webhook webhook = Webhook.start(config, client, keys);
     Thread selfTest = null;
     if (config.selfTest()) {
       selfTest = new Thread(() -> selfTest(client, config), "wayout-webhook-self-test");
@@ -86,9 +73,6 @@ public final class WebhookCommand implements Callable<Integer> {
                 () -> {
                   // Stop serving first: the API server fails open (Ignore) or over to a replica.
                   webhook.close();
-                  if (pods != null) {
-                    pods.close();
-                  }
                   try {
                     certificates.close();
                   } catch (Exception e) {
@@ -119,83 +103,6 @@ public final class WebhookCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.warn("self-test failed ({}); the webhooks stay failurePolicy Ignore", e.getMessage());
-    }
-  }
-
-  /**
-   * {@code POST /mutate/pods}: the enforcer's {@link PodMutation} (the {@code wayout-init} init
-   * container) behind the webhook's {@link Reviewer}. The waypoint's address follows its Service.
-   * Off, with a log line, when {@code WAYOUT_CLUSTER_CIDRS} is not set: the rules need the
-   * cluster's ranges. Pods that opt out must be created by the egress admins.
-   */
-  static final class PodInjection implements Reviewer, AutoCloseable {
-
-    private final WaypointAddresses waypoint;
-    private final String image;
-    private final List<Cidr> clusterCidrs;
-    private final WebhookConfig config;
-
-    private PodInjection(
-        WaypointAddresses waypoint, String image, List<Cidr> clusterCidrs, WebhookConfig config) {
-      this.waypoint = waypoint;
-      this.image = image;
-      this.clusterCidrs = clusterCidrs;
-      this.config = config;
-    }
-
-    static PodInjection fromEnv(
-        Map<String, String> env, WebhookConfig config, KubernetesClient client) {
-      String cidrs = env.getOrDefault("WAYOUT_CLUSTER_CIDRS", "");
-      if (cidrs.isBlank()) {
-        LOG.info("pod injection off: WAYOUT_CLUSTER_CIDRS is not set; pods pass unchanged");
-        return null;
-      }
-      List<Cidr> parsed =
-          Arrays.stream(cidrs.split(","))
-              .map(String::trim)
-              .filter(c -> !c.isEmpty())
-              .map(Cidr::parse)
-              .toList();
-      String service = env.getOrDefault("WAYOUT_WAYPOINT_SERVICE", "wayout-waypoint");
-      String image = env.getOrDefault("WAYOUT_INIT_IMAGE", "wayout:0.1.0");
-      LOG.info(
-          "pod injection on: image {}, cluster ranges {}, waypoint Service {}/{}",
-          image,
-          cidrs,
-          config.waypointNamespace(),
-          service);
-      return new PodInjection(
-          new WaypointAddresses(client, config.waypointNamespace(), service),
-          image,
-          parsed,
-          config);
-    }
-
-    @Override
-    public AdmissionResponse review(AdmissionRequest request) {
-      if (!request.operation().equals("CREATE") || request.objectJson() == null) {
-        return AdmissionResponse.allow();
-      }
-      InjectionConfig injection =
-          new InjectionConfig(
-              image,
-              clusterCidrs,
-              waypoint.current(),
-              config.egressAdmins().users(),
-              config.egressAdmins().groups());
-      PodMutation.Result result =
-          PodMutation.mutate(
-              request.objectJson(),
-              new Requester(request.userInfo().username(), request.userInfo().groups()),
-              injection);
-      return result.changes()
-          ? AdmissionResponse.patch(result.patchJson(), result.warnings())
-          : AdmissionResponse.allow(result.warnings());
-    }
-
-    @Override
-    public void close() {
-      waypoint.close();
     }
   }
 }

@@ -8,12 +8,16 @@ import dev.wayout.webhook.http.AdmissionEndpoint;
 import dev.wayout.webhook.http.WebhookMetrics;
 import dev.wayout.webhook.http.WebhookServer;
 import dev.wayout.webhook.kube.InformerRegistry;
+import dev.wayout.webhook.kube.WaypointAddresses;
 import dev.wayout.webhook.review.IstioReviewer;
 import dev.wayout.webhook.review.NamespaceLabelGuard;
 import dev.wayout.webhook.review.NamespaceLabeler;
+import dev.wayout.webhook.review.PodInjector;
 import dev.wayout.webhook.review.Reviewer;
 import dev.wayout.webhook.review.ValidatingReviewer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +32,17 @@ public final class Webhook implements AutoCloseable {
 
   private final WebhookServer server;
   private final InformerRegistry informers;
+  private final WaypointAddresses waypoint;
   private final ReloadableKeyManager keys;
 
-  private Webhook(WebhookServer server, InformerRegistry informers, ReloadableKeyManager keys) {
+  private Webhook(
+      WebhookServer server,
+      InformerRegistry informers,
+      WaypointAddresses waypoint,
+      ReloadableKeyManager keys) {
     this.server = server;
     this.informers = informers;
+    this.waypoint = waypoint;
     this.keys = keys;
   }
 
@@ -45,29 +55,22 @@ public final class Webhook implements AutoCloseable {
    */
   public static Webhook start(
       WebhookConfig config, KubernetesClient client, ReloadableKeyManager keys) {
-    return start(config, client, keys, PODS_UNCHANGED);
-  }
-
-  /** Allows every pod unchanged: the answer of {@code /mutate/pods} when nothing injects. */
-  public static final Reviewer PODS_UNCHANGED = request -> AdmissionResponse.allow();
-
-  /**
-   * Like {@link #start(WebhookConfig, KubernetesClient, ReloadableKeyManager)}, with the reviewer
-   * that answers {@code POST /mutate/pods} (the enforcer's init-container injection, wired in
-   * {@code app}: the webhook does not depend on the enforcer).
-   */
-  public static Webhook start(
-      WebhookConfig config, KubernetesClient client, ReloadableKeyManager keys, Reviewer pods) {
     LOG.info("webhook configuration: {}", config.describe());
     InformerRegistry informers = client == null ? null : new InformerRegistry(client).start();
     Supplier<Registry> registry = informers == null ? () -> Registry.EMPTY : informers;
+    PodInjectionConfig injection = config.podInjection();
+    WaypointAddresses waypoint =
+        client != null && injection != null && injection.followsWaypointService()
+            ? new WaypointAddresses(
+                client, injection.waypointServiceNamespace(), injection.waypointServiceName())
+            : null;
     WebhookMetrics metrics = new WebhookMetrics();
     AdmissionEndpoint endpoint =
         new AdmissionEndpoint(
             new ValidatingReviewer(
                 new IstioReviewer(registry), new NamespaceLabelGuard(config.egressAdmins())),
             new NamespaceLabeler(config.excludedNamespaces()),
-            pods,
+            podReviewer(config, waypoint),
             metrics);
     WebhookServer server =
         new WebhookServer(
@@ -83,9 +86,35 @@ public final class Webhook implements AutoCloseable {
       if (informers != null) {
         informers.close();
       }
+      if (waypoint != null) {
+        waypoint.close();
+      }
       throw e;
     }
-    return new Webhook(server, informers, keys);
+    return new Webhook(server, informers, waypoint, keys);
+  }
+
+  /** Injection when configured; otherwise every Pod passes unchanged (and we say so once). */
+  private static Reviewer podReviewer(WebhookConfig config, WaypointAddresses waypoint) {
+    PodInjectionConfig injection = config.podInjection();
+    if (injection == null) {
+      LOG.warn(
+          "pod injection is off: set WAYOUT_CLUSTER_CIDRS to the cluster's pod and service ranges"
+              + " to give pods of enforced namespaces the wayout-init container");
+      return request -> AdmissionResponse.allow();
+    }
+    Supplier<List<InetAddress>> addresses =
+        !injection.followsWaypointService()
+            ? injection::waypointAddresses
+            : waypoint != null ? waypoint : List::of;
+    String source =
+        injection.followsWaypointService()
+            ? "Service "
+                + injection.waypointServiceNamespace()
+                + "/"
+                + injection.waypointServiceName()
+            : "WAYOUT_WAYPOINT_ADDRESSES";
+    return new PodInjector(injection.injection(config.egressAdmins()), addresses, source);
   }
 
   /** Without an API server: no cross-object checks (benchmarks, laptops). */
@@ -107,6 +136,9 @@ public final class Webhook implements AutoCloseable {
     server.close();
     if (informers != null) {
       informers.close();
+    }
+    if (waypoint != null) {
+      waypoint.close();
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.wayout.webhook;
 
+import dev.wayout.webhook.inject.Cidr;
 import dev.wayout.webhook.review.EgressAdmins;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -20,6 +23,8 @@ import java.util.regex.Pattern;
  * @param tlsSecretName the Secret in {@code namespace} that keeps the CA and the serving pair
  * @param tlsDir a directory with {@code tls.crt} and {@code tls.key} to serve and watch (for those
  *     who bring their own certificate manager); null when Wayout makes its own certificate
+ * @param podInjection how {@code /mutate/pods} injects the init container; null (pods are let
+ *     through unchanged) while {@code WAYOUT_CLUSTER_CIDRS} is not set
  */
 public record WebhookConfig(
     String host,
@@ -33,7 +38,8 @@ public record WebhookConfig(
     EgressAdmins egressAdmins,
     boolean selfTest,
     Duration selfTestTimeout,
-    Path tlsDir) {
+    Path tlsDir,
+    PodInjectionConfig podInjection) {
 
   /** Namespaces that are never labelled, whatever the configuration says. */
   public static final Set<String> SYSTEM_NAMESPACES =
@@ -52,6 +58,7 @@ public record WebhookConfig(
 
   public static WebhookConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
+    String waypointNamespace = r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "wayout-system");
     WebhookConfig config =
         new WebhookConfig(
             r.string("WAYOUT_WEBHOOK_HOST", "0.0.0.0"),
@@ -61,12 +68,13 @@ public record WebhookConfig(
             // the names the certificate rotator reads too (RotationConfig): one source of truth
             r.dnsLabel("WAYOUT_WEBHOOK_CONFIGURATION", "wayout-webhook"),
             r.dnsLabel("WAYOUT_WEBHOOK_TLS_SECRET", "wayout-webhook-tls"),
-            r.dnsLabel("WAYOUT_WAYPOINT_NAMESPACE", "wayout-system"),
+            waypointNamespace,
             r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
             r.admins(),
             r.bool("WAYOUT_WEBHOOK_SELF_TEST", true),
             r.duration("WAYOUT_WEBHOOK_SELF_TEST_TIMEOUT", Duration.ofSeconds(60)),
-            r.path("WAYOUT_WEBHOOK_TLS_DIR"));
+            r.path("WAYOUT_WEBHOOK_TLS_DIR"),
+            r.podInjection(waypointNamespace));
     r.throwIfProblems();
     return config;
   }
@@ -102,7 +110,11 @@ public record WebhookConfig(
         + egressAdmins.describe()
         + "] selfTest="
         + selfTest
-        + (tlsDir == null ? "" : " tlsDir=" + tlsDir);
+        + (tlsDir == null ? "" : " tlsDir=" + tlsDir)
+        + " podInjection="
+        + (podInjection == null
+            ? "off (WAYOUT_CLUSTER_CIDRS is not set)"
+            : podInjection.describe());
   }
 
   /** Reads variables, collecting problems instead of stopping at the first. */
@@ -241,6 +253,71 @@ public record WebhookConfig(
     Path path(String name) {
       String value = raw(name);
       return value == null ? null : Path.of(value);
+    }
+
+    /** Null, with no problem, when none of the pod injection variables is set. */
+    PodInjectionConfig podInjection(String waypointNamespace) {
+      String cidrs = raw("WAYOUT_CLUSTER_CIDRS");
+      if (cidrs == null) {
+        for (String other :
+            List.of("WAYOUT_INIT_IMAGE", "WAYOUT_WAYPOINT_ADDRESSES", "WAYOUT_WAYPOINT_SERVICE")) {
+          if (raw(other) != null) {
+            problems.add(
+                "WAYOUT_CLUSTER_CIDRS: missing (expected: the cluster's pod and service ranges,"
+                    + " e.g. \"10.244.0.0/16,10.96.0.0/12\"; pod injection needs them since "
+                    + other
+                    + " is set)");
+            return null;
+          }
+        }
+        return null;
+      }
+      List<Cidr> ranges = new ArrayList<>();
+      for (String item : list("WAYOUT_CLUSTER_CIDRS")) {
+        try {
+          ranges.add(Cidr.parse(item));
+        } catch (IllegalArgumentException e) {
+          problems.add("WAYOUT_CLUSTER_CIDRS: \"" + item + "\" (" + e.getMessage() + ")");
+        }
+      }
+      List<InetAddress> addresses = new ArrayList<>();
+      for (String item : list("WAYOUT_WAYPOINT_ADDRESSES")) {
+        try {
+          addresses.add(Cidr.address(item));
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              "WAYOUT_WAYPOINT_ADDRESSES: \""
+                  + item
+                  + "\" (expected: the waypoint Service's cluster IPs, one per family, e.g."
+                  + " \"10.96.0.50\"; "
+                  + e.getMessage()
+                  + ")");
+        }
+      }
+      if (addresses.stream().filter(a -> a instanceof Inet4Address).count() > 1
+          || addresses.stream().filter(a -> !(a instanceof Inet4Address)).count() > 1) {
+        problems.add(
+            "WAYOUT_WAYPOINT_ADDRESSES: \""
+                + raw("WAYOUT_WAYPOINT_ADDRESSES")
+                + "\" (expected: at most one IPv4 and one IPv6 address, the Service's clusterIPs)");
+      }
+      String service =
+          dnsLabel("WAYOUT_WAYPOINT_SERVICE", PodInjectionConfig.DEFAULT_WAYPOINT_SERVICE);
+      if (ranges.isEmpty()) {
+        if (problems.isEmpty()) {
+          problems.add(
+              "WAYOUT_CLUSTER_CIDRS: \""
+                  + cidrs
+                  + "\" (expected: the cluster's pod and service ranges, comma-separated)");
+        }
+        return null;
+      }
+      return new PodInjectionConfig(
+          string("WAYOUT_INIT_IMAGE", PodInjectionConfig.DEFAULT_IMAGE),
+          ranges,
+          addresses,
+          waypointNamespace,
+          service);
     }
 
     void throwIfProblems() {

@@ -175,6 +175,39 @@ class ManifestsTest {
   }
 
   @Test
+  void injectsPodsOfEnforcedNamespacesFailingOpenAndMayReadTheWaypointService() {
+    ObjectNode deployment = get("Deployment/wayout-webhook");
+    PodInjectionConfig injection = WebhookConfig.fromEnv(env(deployment)).podInjection();
+    assertThat(injection).as("the Deployment configures pod injection").isNotNull();
+    ObjectNode waypoint = get("Service/" + injection.waypointServiceName());
+    assertThat(waypoint.at("/metadata/namespace").asText())
+        .isEqualTo(injection.waypointServiceNamespace());
+    ObjectNode role = get("Role/wayout-webhook");
+    assertThat(role.at("/metadata/namespace").asText())
+        .isEqualTo(injection.waypointServiceNamespace());
+    assertThat(role.path("rules").toString())
+        .contains(
+            "{\"apiGroups\":[\"\"],\"resources\":[\"services\"],\"resourceNames\":[\""
+                + injection.waypointServiceName()
+                + "\"],\"verbs\":[\"get\",\"list\",\"watch\"]}");
+
+    JsonNode pods = null;
+    for (JsonNode webhook : get("MutatingWebhookConfiguration/wayout-webhook").path("webhooks")) {
+      if (webhook.at("/clientConfig/service/path").asText().equals("/mutate/pods")) {
+        pods = webhook;
+      }
+    }
+    assertThat(pods).as("a webhook for /mutate/pods").isNotNull();
+    assertThat(pods.path("failurePolicy").asText()).isEqualTo("Ignore");
+    assertThat(pods.at("/rules/0/resources").toString()).isEqualTo("[\"pods\"]");
+    assertThat(pods.at("/rules/0/operations").toString()).isEqualTo("[\"CREATE\"]");
+    assertThat(pods.at("/namespaceSelector/matchExpressions/1").toString())
+        .isEqualTo("{\"key\":\"wayout.dev/egress\",\"operator\":\"In\",\"values\":[\"enforced\"]}");
+    assertThat(pods.path("reinvocationPolicy").asText()).isIn("Never", "IfNeeded");
+    assertThat(pods.at("/matchConditions/0/expression").asText()).contains("'wayout-init'");
+  }
+
+  @Test
   void servesEveryIstioVersionFromItsCrds() {
     for (String crd : List.of("serviceentries", "destinationrules")) {
       JsonNode versions =

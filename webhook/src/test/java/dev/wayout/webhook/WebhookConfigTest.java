@@ -73,4 +73,73 @@ class WebhookConfigTest {
             "WAYOUT_EGRESS_ADMIN_SERVICE_ACCOUNTS: \"controller\" (expected: namespace/name")
         .hasMessageContaining("WAYOUT_WEBHOOK_SELF_TEST: \"yes\" (expected: true or false)");
   }
+
+  @Test
+  void leavesPodInjectionOffUntilTheClusterRangesAreSet() {
+    assertThat(WebhookConfig.defaults().podInjection()).isNull();
+    assertThat(WebhookConfig.defaults().describe())
+        .contains("podInjection=off (WAYOUT_CLUSTER_CIDRS is not set)");
+  }
+
+  @Test
+  void readsPodInjectionFollowingTheWaypointServiceByDefault() {
+    PodInjectionConfig injection =
+        WebhookConfig.fromEnv(Map.of("WAYOUT_CLUSTER_CIDRS", "10.244.0.0/16,fd00:10:96::/112"))
+            .podInjection();
+
+    assertThat(injection.clusterCidrs())
+        .map(Object::toString)
+        .containsExactly("10.244.0.0/16", "fd00:10:96::/112");
+    assertThat(injection.image()).isEqualTo("wayout:0.1.0");
+    assertThat(injection.followsWaypointService()).isTrue();
+    assertThat(injection.waypointServiceNamespace()).isEqualTo("wayout-system");
+    assertThat(injection.waypointServiceName()).isEqualTo("wayout-waypoint");
+  }
+
+  @Test
+  void readsConfiguredWaypointAddressesAndOptOutIdentities() {
+    WebhookConfig config =
+        WebhookConfig.fromEnv(
+            Map.of(
+                "WAYOUT_CLUSTER_CIDRS", "10.0.0.0/8",
+                "WAYOUT_WAYPOINT_ADDRESSES", "10.96.0.50, fd00::50",
+                "WAYOUT_WAYPOINT_NAMESPACE", "egress",
+                "WAYOUT_WAYPOINT_SERVICE", "waypoint",
+                "WAYOUT_EGRESS_ADMIN_SERVICE_ACCOUNTS", "argocd/controller"));
+
+    PodInjectionConfig injection = config.podInjection();
+    assertThat(injection.followsWaypointService()).isFalse();
+    assertThat(injection.describe()).contains("waypoint=10.96.0.50,fd00::50");
+    assertThat(injection.waypointServiceNamespace()).isEqualTo("egress");
+    assertThat(injection.waypointServiceName()).isEqualTo("waypoint");
+    var mutation = injection.injection(config.egressAdmins());
+    assertThat(mutation.optOutUsers()).containsExactly("system:serviceaccount:argocd:controller");
+    assertThat(mutation.optOutGroups()).containsExactly("system:masters");
+  }
+
+  @Test
+  void reportsBadPodInjectionValuesWithWhatIsExpected() {
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromEnv(
+                    Map.of(
+                        "WAYOUT_CLUSTER_CIDRS", "10.244.0.1/16,cluster",
+                        "WAYOUT_WAYPOINT_ADDRESSES", "waypoint.example",
+                        "WAYOUT_WAYPOINT_SERVICE", "wayout-system/wayout-waypoint")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "WAYOUT_CLUSTER_CIDRS: \"10.244.0.1/16\" (\"10.244.0.1/16\" has host bits set; write"
+                + " 10.244.0.0/16)")
+        .hasMessageContaining("WAYOUT_CLUSTER_CIDRS: \"cluster\" (")
+        .hasMessageContaining(
+            "WAYOUT_WAYPOINT_ADDRESSES: \"waypoint.example\" (expected: the"
+                + " waypoint Service's cluster IPs")
+        .hasMessageContaining(
+            "WAYOUT_WAYPOINT_SERVICE: \"wayout-system/wayout-waypoint\" (expected: a namespace or"
+                + " object name, e.g. \"wayout-waypoint\")");
+    assertThatThrownBy(() -> WebhookConfig.fromEnv(Map.of("WAYOUT_INIT_IMAGE", "wayout:0.2.0")))
+        .hasMessageContaining(
+            "WAYOUT_CLUSTER_CIDRS: missing (expected: the cluster's pod and service ranges")
+        .hasMessageContaining("since WAYOUT_INIT_IMAGE is set");
+  }
 }

@@ -1,14 +1,14 @@
-package dev.wayout.enforcer.kube;
+package dev.wayout.webhook.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.wayout.enforcer.desired.Cidr;
-import dev.wayout.enforcer.inject.InjectionConfig;
-import dev.wayout.enforcer.inject.PodMutation;
-import dev.wayout.enforcer.inject.Requester;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
+import dev.wayout.webhook.inject.Cidr;
+import dev.wayout.webhook.inject.InjectionConfig;
+import dev.wayout.webhook.inject.PodMutation;
+import dev.wayout.webhook.inject.Requester;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

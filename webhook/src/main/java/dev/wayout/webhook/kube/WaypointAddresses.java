@@ -1,12 +1,15 @@
-package dev.wayout.enforcer.kube;
+package dev.wayout.webhook.kube;
 
-import dev.wayout.enforcer.desired.Cidr;
+import dev.wayout.webhook.inject.Cidr;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waypoint Service's cluster IPs (one per family), kept current by an informer on that one
@@ -14,15 +17,34 @@ import java.util.List;
  * the Service does not exist or is headless; the init container then refuses to start, naming the
  * missing waypoint, rather than leave the pod's way out open.
  */
-public final class WaypointAddresses implements AutoCloseable {
+public final class WaypointAddresses implements Supplier<List<InetAddress>>, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WaypointAddresses.class);
 
   private final SharedIndexInformer<Service> informer;
 
+  /** Starts watching; the first list happens in the background. */
   public WaypointAddresses(KubernetesClient client, String namespace, String service) {
-    this.informer = client.services().inNamespace(namespace).withName(service).inform();
+    // One object by name: the webhook's Role can grant exactly this Service (resourceNames).
+    this.informer = client.services().inNamespace(namespace).withName(service).runnableInformer(0);
+    informer
+        .start()
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.warn(
+                    "cannot watch Service {}/{} ({}); injected init containers get no waypoint"
+                        + " address until it can: grant get, list, watch on it",
+                    namespace,
+                    service,
+                    error.getMessage());
+              } else {
+                LOG.info("following the waypoint's Service {}/{}", namespace, service);
+              }
+            });
   }
 
-  /** The cluster IPs as addresses, IPv4 first when dual-stack; empty when unknown. */
+  /** The cluster IPs as addresses, in the Service's order (its primary family first). */
   public List<InetAddress> current() {
     List<InetAddress> out = new ArrayList<>();
     for (Service s : informer.getStore().list()) {
@@ -39,6 +61,15 @@ public final class WaypointAddresses implements AutoCloseable {
       }
     }
     return List.copyOf(out);
+  }
+
+  @Override
+  public List<InetAddress> get() {
+    return current();
+  }
+
+  public boolean synced() {
+    return informer.hasSynced();
   }
 
   @Override

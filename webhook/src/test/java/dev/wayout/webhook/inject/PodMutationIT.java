@@ -1,8 +1,7 @@
-package dev.wayout.enforcer.inject;
+package dev.wayout.webhook.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wayout.enforcer.desired.Cidr;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;

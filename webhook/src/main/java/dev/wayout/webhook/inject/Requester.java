@@ -1,4 +1,4 @@
-package dev.wayout.enforcer.inject;
+package dev.wayout.webhook.inject;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
-package dev.wayout.enforcer.inject;
+package dev.wayout.webhook.inject;
 
-import dev.wayout.enforcer.desired.Cidr;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.net.InetAddress;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.wayout.enforcer.inject;
+package dev.wayout.webhook.inject;
 
-import dev.wayout.enforcer.desired.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -11,8 +10,9 @@ import java.util.Set;
  *
  * @param image the wayout image (it carries iptables)
  * @param clusterCidrs pod and service ranges, left untouched by the rules
- * @param waypointAddresses the waypoint Service's cluster IPs (one per family)
- * @param optOutUsers user names whose pods may carry the opt-out annotation
+ * @param waypointAddresses the waypoint Service's cluster IPs (one per family); empty while unknown
+ * @param optOutUsers user names whose pods may carry the opt-out annotation (service accounts as
+ *     {@code system:serviceaccount:<namespace>:<name>})
  * @param optOutGroups groups whose members' pods may carry the opt-out annotation
  */
 public record InjectionConfig(
@@ -31,6 +31,11 @@ public record InjectionConfig(
     if (clusterCidrs.isEmpty()) {
       throw new IllegalArgumentException("at least one cluster CIDR is needed");
     }
+  }
+
+  /** The same settings with the waypoint's current addresses (they follow its Service). */
+  public InjectionConfig withWaypointAddresses(List<InetAddress> addresses) {
+    return new InjectionConfig(image, clusterCidrs, addresses, optOutUsers, optOutGroups);
   }
 
   public boolean mayOptOut(Requester requester) {
