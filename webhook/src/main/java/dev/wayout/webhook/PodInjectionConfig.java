@@ -31,6 +31,7 @@ public record PodInjectionConfig(
     String waypointServiceName) {
 
   public static final String DEFAULT_IMAGE = "wayout:0.1.0";
+
   /** In {@code WAYOUT_WAYPOINT_NAMESPACE}, as manifests/waypoint installs it. */
   public static final String DEFAULT_WAYPOINT_SERVICE = "wayout-waypoint";
 

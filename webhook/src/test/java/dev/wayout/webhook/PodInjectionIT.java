@@ -74,7 +74,8 @@ class PodInjectionIT {
             Map.of(
                 "WAYOUT_CLUSTER_CIDRS", "10.0.0.0/8",
                 "WAYOUT_INIT_IMAGE", "wayout:it",
-                "WAYOUT_WAYPOINT_SERVICE", waypointNamespace + "/wayout-waypoint"),
+                "WAYOUT_WAYPOINT_NAMESPACE", waypointNamespace,
+                "WAYOUT_WAYPOINT_SERVICE", "wayout-waypoint"),
             api.client());
     ObjectNode configuration =
         Manifests.registeredByUrl(
