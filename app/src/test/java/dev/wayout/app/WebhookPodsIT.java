@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code wayout webhook}'s pod mutation against the real API server: a Pod created in an enforced
- * namespace comes back with the enforcer's {@code wayout-init} init container, pointed at the
- * waypoint Service's cluster IP.
+ * {@code wayout webhook}'s pod mutation against the real API server, configured as the process is
+ * (environment only): a Pod created in an enforced namespace comes back with the {@code
+ * wayout-init} init container that {@code wayout init} runs, pointed at the waypoint Service's
+ * cluster IP.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class WebhookPodsIT {
@@ -63,20 +64,17 @@ class WebhookPodsIT {
             Map.of(
                 "WAYOUT_WEBHOOK_HOST", "127.0.0.1",
                 "WAYOUT_WEBHOOK_PORT", "0",
-                "WAYOUT_WAYPOINT_NAMESPACE", waypointNamespace));
+                "WAYOUT_WAYPOINT_NAMESPACE", waypointNamespace,
+                "WAYOUT_CLUSTER_CIDRS", "10.0.0.0/8",
+                "WAYOUT_INIT_IMAGE", "wayout:it"));
     CertificateAuthority ca =
         CertificateAuthority.create(Clock.systemUTC(), "wayout-pods-it-ca", Duration.ofHours(1));
     ServingCertificate serving =
         ca.issueServing(
             Clock.systemUTC(), List.of("localhost"), List.of("127.0.0.1"), Duration.ofHours(1));
-    WebhookCommand.PodInjection pods =
-        WebhookCommand.PodInjection.fromEnv(
-            Map.of("WAYOUT_CLUSTER_CIDRS", "10.0.0.0/8", "WAYOUT_INIT_IMAGE", "wayout:it"),
-            config,
-            api.client());
     try (Webhook webhook =
         Webhook.start(
-            config, api.client(), new ReloadableKeyManager(new AtomicReference<>(serving)), pods)) {
+            config, api.client(), new ReloadableKeyManager(new AtomicReference<>(serving)))) {
       CommandResult registered =
           api.kubectlWithInput(
               mutatingConfiguration(configuration, webhook.port(), ca.certificatePem()),
@@ -142,7 +140,6 @@ class WebhookPodsIT {
                   .stdout())
           .isEmpty();
     } finally {
-      pods.close();
       api.kubectl("delete", "mutatingwebhookconfiguration", configuration, "--ignore-not-found");
     }
   }
