@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -99,15 +98,20 @@ public final class KubePolicyWriter implements PolicyWriter {
             .withLastTimestamp(now)
             .withCount(1)
             .build();
-    events.execute(
-        () -> {
-          try {
-            client.v1().events().inNamespace(namespace).resource(event).create();
-          } catch (KubernetesClientException e) {
-            // an Event is a courtesy: a terminating namespace refuses it, and that is fine
-            LOG.debug(
-                "cannot record event {} on namespace {}: {}", reason, namespace, e.getMessage());
-          }
-        });
+    try {
+      events.execute(
+          () -> {
+            try {
+              client.v1().events().inNamespace(namespace).resource(event).create();
+            } catch (RuntimeException e) {
+              // an Event is a courtesy: a terminating namespace refuses it, a closed client
+              // (shutting down) cannot send it, and either is fine
+              LOG.debug(
+                  "cannot record event {} on namespace {}: {}", reason, namespace, e.getMessage());
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("not recording event {} on namespace {}: shutting down", reason, namespace);
+    }
   }
 }
