@@ -1,6 +1,6 @@
 package dev.wayout.enforcer;
 
-import dev.wayout.enforcer.desired.Cidr;
+import dev.wayout.model.Cidr;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

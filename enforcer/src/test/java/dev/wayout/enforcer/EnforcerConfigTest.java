@@ -3,7 +3,7 @@ package dev.wayout.enforcer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wayout.enforcer.desired.Cidr;
+import dev.wayout.model.Cidr;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.wayout.waypoint;
 
-import dev.wayout.waypoint.upstream.Cidr;
+import dev.wayout.model.Cidr;
+import dev.wayout.waypoint.upstream.IpLiterals;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,7 +274,7 @@ public record WaypointConfig(
         return out;
       }
       for (String part : v.split(",")) {
-        InetSocketAddress address = Cidr.socketAddress(part.trim(), 53);
+        InetSocketAddress address = IpLiterals.socketAddress(part.trim(), 53);
         if (address == null) {
           problem(key, v, "comma-separated IP[:port] of name servers, e.g. \"10.96.0.10:53\"");
           return List.of();

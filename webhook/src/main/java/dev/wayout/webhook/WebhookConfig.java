@@ -1,6 +1,6 @@
 package dev.wayout.webhook;
 
-import dev.wayout.webhook.inject.Cidr;
+import dev.wayout.model.Cidr;
 import dev.wayout.webhook.review.EgressAdmins;
 import java.net.Inet4Address;
 import java.net.InetAddress;

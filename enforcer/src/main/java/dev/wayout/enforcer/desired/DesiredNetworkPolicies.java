@@ -1,5 +1,6 @@
 package dev.wayout.enforcer.desired;
 
+import dev.wayout.model.Cidr;
 import dev.wayout.model.Labels;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServicePort;

@@ -1,5 +1,6 @@
 package dev.wayout.enforcer.desired;
 
+import dev.wayout.model.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 

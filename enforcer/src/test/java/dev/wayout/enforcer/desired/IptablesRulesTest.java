@@ -3,6 +3,7 @@ package dev.wayout.enforcer.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wayout.enforcer.desired.IptablesRules.Family;
+import dev.wayout.model.Cidr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

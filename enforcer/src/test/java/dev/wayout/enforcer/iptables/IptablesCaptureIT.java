@@ -3,9 +3,9 @@ package dev.wayout.enforcer.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.wayout.enforcer.desired.Cidr;
 import dev.wayout.enforcer.desired.IptablesPolicy;
 import dev.wayout.enforcer.desired.IptablesRules.Family;
+import dev.wayout.model.Cidr;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.NetworkLab;
 import dev.wayout.testing.NetworkLab.Host;

@@ -2,9 +2,9 @@ package dev.wayout.enforcer.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wayout.enforcer.desired.Cidr;
 import dev.wayout.enforcer.desired.DesiredNetworkPolicies;
 import dev.wayout.enforcer.desired.PolicyConfig;
+import dev.wayout.model.Cidr;
 import dev.wayout.model.ServiceEntry;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;

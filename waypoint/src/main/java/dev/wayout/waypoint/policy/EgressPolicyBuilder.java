@@ -11,7 +11,7 @@ import dev.wayout.model.ServiceEntryValidator;
 import dev.wayout.model.ServicePort;
 import dev.wayout.model.Validation;
 import dev.wayout.model.WorkloadEndpoint;
-import dev.wayout.waypoint.upstream.Cidr;
+import dev.wayout.waypoint.upstream.IpLiterals;
 import dev.wayout.waypoint.upstream.TlsContexts;
 import dev.wayout.waypoint.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
@@ -171,7 +171,7 @@ public final class EgressPolicyBuilder {
     for (WorkloadEndpoint endpoint : entry.endpoints()) {
       Integer mapped = port.name() == null ? null : endpoint.ports().get(port.name());
       int upstreamPort = mapped != null ? mapped : port.upstreamPort();
-      InetSocketAddress address = Cidr.socketAddress(endpoint.address(), upstreamPort);
+      InetSocketAddress address = IpLiterals.socketAddress(endpoint.address(), upstreamPort);
       if (address == null) {
         LOG.warn(
             "ServiceEntry {}: endpoint address \"{}\" is not an IP address; it is ignored",

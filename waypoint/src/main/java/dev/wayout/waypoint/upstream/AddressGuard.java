@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.upstream;
 
+import dev.wayout.model.Cidr;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

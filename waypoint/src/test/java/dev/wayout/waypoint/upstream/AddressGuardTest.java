@@ -2,6 +2,7 @@ package dev.wayout.waypoint.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.model.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package dev.wayout.webhook.inject;
 
+import dev.wayout.model.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;

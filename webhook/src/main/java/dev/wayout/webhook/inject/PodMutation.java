@@ -1,5 +1,6 @@
 package dev.wayout.webhook.inject;
 
+import dev.wayout.model.Cidr;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.net.InetAddress;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.wayout.webhook.kube;
 
-import dev.wayout.webhook.inject.Cidr;
+import dev.wayout.model.Cidr;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;

@@ -2,6 +2,7 @@ package dev.wayout.webhook.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.model.Cidr;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;

@@ -2,6 +2,7 @@ package dev.wayout.webhook.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.model.Cidr;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.List;
 import java.util.Set;

@@ -3,9 +3,9 @@ package dev.wayout.webhook.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wayout.model.Cidr;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
-import dev.wayout.webhook.inject.Cidr;
 import dev.wayout.webhook.inject.InjectionConfig;
 import dev.wayout.webhook.inject.PodMutation;
 import dev.wayout.webhook.inject.Requester;

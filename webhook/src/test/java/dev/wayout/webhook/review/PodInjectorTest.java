@@ -2,9 +2,9 @@ package dev.wayout.webhook.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.model.Cidr;
 import dev.wayout.webhook.Fixtures;
 import dev.wayout.webhook.admission.AdmissionResponse;
-import dev.wayout.webhook.inject.Cidr;
 import dev.wayout.webhook.inject.InjectionConfig;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.wayout.enforcer.desired;
+package dev.wayout.model;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -108,13 +108,25 @@ public record Cidr(InetAddress address, int prefix) {
     }
   }
 
+  /** Byte-wise, without allocating: the waypoint checks every address it dials against these. */
   public boolean contains(InetAddress other) {
-    byte[] a = address.getAddress();
-    byte[] b = other.getAddress();
-    if (a.length != b.length) {
+    byte[] network = address.getAddress();
+    byte[] candidate = other.getAddress();
+    if (network.length != candidate.length) {
       return false;
     }
-    return new Cidr(other, prefix).network().equals(address);
+    int full = prefix / 8;
+    for (int i = 0; i < full; i++) {
+      if (candidate[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefix % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = (0xff << (8 - rest)) & 0xff;
+    return (candidate[full] & mask) == (network[full] & mask);
   }
 
   /** True when every address of {@code other} is in this network. */

@@ -1,4 +1,4 @@
-package dev.wayout.enforcer.desired;
+package dev.wayout.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
