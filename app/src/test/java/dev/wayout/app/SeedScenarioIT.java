@@ -117,7 +117,11 @@ class SeedScenarioIT {
     CommandResult unregistered = sleepCurl("curl", "aliyun.com", "-s", "-I");
     assertThat(unregistered.stdout()).startsWith("HTTP/1.1 403");
     assertThat(aliyun.requests()).hasSize(seenBefore);
-    assertThat(lastAccessLog().path("response_flags").asText()).isEqualTo("NR");
+    // the access log is written by its own thread, after the response: wait for the line
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(lastAccessLog().path("response_flags").asText()).isEqualTo("NR"));
     transcript.result(
         "port 8080 rejected; port 80 captured by the waypoint and refused (403, NR): nothing reached aliyun.com");
 
