@@ -2,12 +2,15 @@ package dev.wayout.app;
 
 import dev.wayout.waypoint.Waypoint;
 import dev.wayout.waypoint.WaypointConfig;
-import dev.wayout.waypoint.access.AccessLog;
+import dev.wayout.waypoint.access.BatchingAccessLog;
 import dev.wayout.waypoint.config.DirectoryPolicySource;
 import dev.wayout.waypoint.config.KubernetesPolicySource;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
 import dev.wayout.waypoint.upstream.TlsContexts;
+import io.netty.util.ResourceLeakDetector;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,7 +62,11 @@ public final class WaypointCommand implements Callable<Integer> {
       System.err.println("wayout waypoint: " + e.getMessage());
       return 2;
     }
-    Waypoint waypoint = new Waypoint(settings, AccessLog.slf4j());
+    quietLeakDetection();
+    BatchingAccessLog accessLog =
+        BatchingAccessLog.start(
+            new FileOutputStream(FileDescriptor.out), 16_384, settings.accessLogFlushInterval());
+    Waypoint waypoint = new Waypoint(settings, accessLog);
     AutoCloseable source;
     if (config != null) {
       EgressPolicyBuilder builder =
@@ -92,10 +99,22 @@ public final class WaypointCommand implements Callable<Integer> {
                     // shutting down anyway
                   }
                   waypoint.close();
+                  accessLog.close(); // after the drain: the last requests' lines are written too
                   stopped.countDown();
                 },
                 "wayout-waypoint-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Netty samples one buffer in 128 for leak reports by default, which costs a stack trace each
+   * time on the request path. The waypoint's tests run with paranoid detection instead; set {@code
+   * -Dio.netty.leakDetection.level} to turn it back on in production.
+   */
+  private static void quietLeakDetection() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
   }
 }

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * @param clusterCidrs address ranges of the cluster, never dialled for an external host
  * @param allowLoopbackUpstreams lets tests reach upstreams on 127.0.0.1; never set in production
  * @param dnsServers name servers to ask; empty means the system's (/etc/resolv.conf)
+ * @param accessLogFlushInterval how long access-log lines may gather before they are written
+ *     together (Envoy's {@code access_log_flush_interval}, which is 1 s)
  */
 public record WaypointConfig(
     String name,
@@ -54,7 +56,8 @@ public record WaypointConfig(
     int eventLoopThreads,
     Path trustedCaFile,
     Path credentialsDir,
-    Duration configPollInterval) {
+    Duration configPollInterval,
+    Duration accessLogFlushInterval) {
 
   public static final String PREFIX = "WAYOUT_WAYPOINT_";
 
@@ -106,7 +109,8 @@ public record WaypointConfig(
             r.integer("EVENT_LOOP_THREADS", 0, 0, 1024),
             r.path("TRUSTED_CA_FILE"),
             r.path("CREDENTIALS_DIR"),
-            r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)));
+            r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)),
+            r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(100)));
     r.throwIfProblems();
     return config;
   }
@@ -166,7 +170,8 @@ public record WaypointConfig(
         eventLoopThreads,
         trustedCaFile,
         credentialsDir,
-        configPollInterval);
+        configPollInterval,
+        accessLogFlushInterval);
   }
 
   /** Parses values and remembers every problem, so that one run reports them all. */

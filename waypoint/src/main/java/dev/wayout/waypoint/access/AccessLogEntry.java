@@ -126,7 +126,12 @@ public final class AccessLogEntry {
       return b.append("null");
     }
     b.append('"');
-    for (int i = 0; i < value.length(); i++) {
+    int plain = plainPrefix(value);
+    if (plain == value.length()) {
+      return b.append(value).append('"'); // the common case: nothing to escape, one copy
+    }
+    b.append(value, 0, plain);
+    for (int i = plain; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
         case '"' -> b.append("\\\"");
@@ -144,5 +149,16 @@ public final class AccessLogEntry {
       }
     }
     return b.append('"');
+  }
+
+  /** How many leading characters need no escaping. */
+  private static int plainPrefix(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) {
+        return i;
+      }
+    }
+    return value.length();
   }
 }
