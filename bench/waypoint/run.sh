@@ -146,7 +146,7 @@ measure() { # name url pid [host header]
   before=$(cpu_ticks "$pid")
   out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Host: $host" "$url")
   after=$(cpu_ticks "$pid")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); LAST_RPS=$rps
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   p50=$(ms "$(awk '$1=="50%" {print $2}' <<<"$out")"); p99=$(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
   cpu=$(awk -v a="$before" -v b="$after" -v hz="$HZ" 'BEGIN {printf "%.2f", (b-a)/hz}')
@@ -160,10 +160,33 @@ measure "direct (nginx upstream)" "http://127.0.0.1:$UP/" "$UP_WORKER"
 measure "nginx proxy, JSON log" "http://127.0.0.1:$NGX/" "$NGX_WORKER"
 measure "haproxy, HTTP log" "http://127.0.0.1:$HAP/" "$HAP_PID"
 measure "waypoint, JSON log" "http://127.0.0.1:$WAY/" "$WAY_PID"
+WAYPOINT_PEAK=$LAST_RPS
 measure "nginx proxy -> TLS" "http://127.0.0.1:$NGX_TLS/" "$NGX_WORKER"
 measure "waypoint -> TLS (SIMPLE)" "http://127.0.0.1:$WAY/" "$WAY_PID" "bench.example:8443"
 CONNECTIONS=4 measure "waypoint, 4 connections" "http://127.0.0.1:$WAY/" "$WAY_PID"
 CONNECTIONS=4 measure "direct, 4 connections" "http://127.0.0.1:$UP/" "$UP_WORKER"
+
+# --- added latency at half of the waypoint's peak rate -------------------------------------------
+# Each connection pauses PACE_MS before each request (paced.lua), so the offered rate is about
+# connections * 1000 / PACE_MS; the same paced load goes to the upstream directly and through the
+# waypoint, and the difference of the percentiles is what the waypoint adds.
+paced() { # name url -> "rate p50 p99"
+  local out
+  out=$(PACE_MS=$PACE_MS wrk -t1 -c"$PACED_CONNECTIONS" -d"${DURATION}s" --latency -s "$(dirname "$0")/paced.lua" \
+    -H "Host: bench.example" "$2")
+  echo "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out") $(ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
+}
+PACE_MS=${PACE_MS:-2}
+PACED_CONNECTIONS=$(awk -v peak="$WAYPOINT_PEAK" -v p="$PACE_MS" 'BEGIN { c = int(peak / 2 * p / 1000); print (c < 1 ? 1 : c) }')
+read -r d_rate d_p50 d_p99 <<<"$(paced direct "http://127.0.0.1:$UP/")"
+read -r w_rate w_p50 w_p99 <<<"$(paced waypoint "http://127.0.0.1:$WAY/")"
+echo
+echo "half of the waypoint's peak ($WAYPOINT_PEAK req/s): $PACED_CONNECTIONS connections, one request every ${PACE_MS} ms each"
+printf '%-26s %10s %9s %9s\n' "path" "req/s" "p50 ms" "p99 ms"
+printf '%-26s %10s %9s %9s\n' "direct (nginx upstream)" "$d_rate" "$d_p50" "$d_p99"
+printf '%-26s %10s %9s %9s\n' "waypoint, JSON log" "$w_rate" "$w_p50" "$w_p99"
+awk -v a="$w_p50" -v b="$d_p50" -v c="$w_p99" -v d="$d_p99" \
+  'BEGIN { printf "added by the waypoint: p50 %.3f ms, p99 %.3f ms (goal: p99 under 1 ms)\n", a-b, c-d }'
 
 echo
 echo "waypoint upstream connections opened (pooled, reused across requests):"

@@ -66,7 +66,14 @@ public final class WaypointCommand implements Callable<Integer> {
     BatchingAccessLog accessLog =
         BatchingAccessLog.start(
             new FileOutputStream(FileDescriptor.out), 16_384, settings.accessLogFlushInterval());
-    Waypoint waypoint = new Waypoint(settings, accessLog);
+    Waypoint waypoint;
+    try {
+      waypoint = new Waypoint(settings, accessLog);
+    } catch (IllegalStateException e) { // a transport asked for by name that is not available
+      accessLog.close();
+      System.err.println("wayout waypoint: " + e.getMessage());
+      return 2;
+    }
     AutoCloseable source;
     if (config != null) {
       EgressPolicyBuilder builder =

@@ -70,7 +70,7 @@ public final class Waypoint implements AutoCloseable {
 
   public Waypoint(WaypointConfig config, AccessLog log) {
     this.config = config;
-    this.transport = Transport.best();
+    this.transport = Transport.of(config.transport());
     this.workers = transport.group(config.eventLoopThreads());
     this.admin = transport.group(1);
     this.resolver =
@@ -100,6 +100,11 @@ public final class Waypoint implements AutoCloseable {
   public EgressPolicy policy() {
     EgressPolicy p = policy.get();
     return p == null ? EgressPolicy.EMPTY : p;
+  }
+
+  /** The I/O transport in use: io_uring, epoll or nio. */
+  public String transportName() {
+    return transport.name();
   }
 
   public WaypointMetrics metrics() {

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param clusterCidrs address ranges of the cluster, never dialled for an external host
  * @param allowLoopbackUpstreams lets tests reach upstreams on 127.0.0.1; never set in production
  * @param dnsServers name servers to ask; empty means the system's (/etc/resolv.conf)
+ * @param transport {@code auto} (io_uring, else epoll, else NIO), or one of them by name
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
  *     together (Envoy's {@code access_log_flush_interval}, which is 1 s)
  */
@@ -57,7 +58,8 @@ public record WaypointConfig(
     Path trustedCaFile,
     Path credentialsDir,
     Duration configPollInterval,
-    Duration accessLogFlushInterval) {
+    Duration accessLogFlushInterval,
+    String transport) {
 
   public static final String PREFIX = "WAYOUT_WAYPOINT_";
 
@@ -110,7 +112,8 @@ public record WaypointConfig(
             r.path("TRUSTED_CA_FILE"),
             r.path("CREDENTIALS_DIR"),
             r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)),
-            r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(100)));
+            r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(100)),
+            r.choice("TRANSPORT", "auto", "auto", "io_uring", "epoll", "nio"));
     r.throwIfProblems();
     return config;
   }
@@ -139,6 +142,7 @@ public record WaypointConfig(
     m.put("maxHeaders", maxHeaders);
     m.put("maxClientConnections", maxClientConnections);
     m.put("trustedCaFile", trustedCaFile);
+    m.put("transport", transport);
     return m.toString();
   }
 
@@ -171,7 +175,8 @@ public record WaypointConfig(
         trustedCaFile,
         credentialsDir,
         configPollInterval,
-        accessLogFlushInterval);
+        accessLogFlushInterval,
+        transport);
   }
 
   /** Parses values and remembers every problem, so that one run reports them all. */
@@ -221,6 +226,20 @@ public record WaypointConfig(
         // reported below
       }
       problem(key, v, expected);
+      return fallback;
+    }
+
+    String choice(String key, String fallback, String... allowed) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      for (String a : allowed) {
+        if (a.equalsIgnoreCase(v)) {
+          return a;
+        }
+      }
+      problem(key, v, "one of " + String.join(", ", allowed));
       return fallback;
     }
 

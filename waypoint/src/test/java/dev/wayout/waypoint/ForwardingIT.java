@@ -1,6 +1,7 @@
 package dev.wayout.waypoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wayout.waypoint.testsupport.RawHttp;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,35 @@ class ForwardingIT {
     assertThat(upstream.requests).hasSize(9);
     // Two event loops: at most one upstream connection each.
     assertThat(upstream.connections.get()).isBetween(1, 2);
+  }
+
+  @Test
+  void closesAPooledUpstreamConnectionOnceItHasBeenIdleForTheIdleTimeout() throws Exception {
+    fixture.apply(
+        WaypointFixture.staticEntry(
+                "external-svc-aliyun", "aliyun.com", 80, upstream.port(), "HTTP")
+            + """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: aliyun, namespace: istio-egress}
+            spec:
+              host: aliyun.com
+              trafficPolicy:
+                connectionPool:
+                  http: {idleTimeout: 300ms}
+            """);
+    try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
+      assertThat(client.send("GET /echo HTTP/1.1\r\nHost: aliyun.com\r\n\r\n").read().status())
+          .isEqualTo(200);
+      assertThat(upstream.openConnections()).isEqualTo(1); // pooled, not closed after use
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 0);
+
+      assertThat(client.send("GET /echo HTTP/1.1\r\nHost: aliyun.com\r\n\r\n").read().status())
+          .isEqualTo(200);
+    }
+    assertThat(upstream.connections.get()).isEqualTo(2);
   }
 
   @Test

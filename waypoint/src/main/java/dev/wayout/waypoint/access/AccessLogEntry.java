@@ -75,7 +75,7 @@ public final class AccessLogEntry {
 
   /** The JSON line; {@code null} where Istio prints null. */
   public String toJson() {
-    StringBuilder b = new StringBuilder(640);
+    StringBuilder b = new StringBuilder(1024); // lines run to 700 characters: never regrown
     b.append('{');
     field(b, "authority", authority).append(',');
     b.append("\"bytes_received\":").append(bytesReceived).append(',');

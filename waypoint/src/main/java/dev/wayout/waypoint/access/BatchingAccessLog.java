@@ -1,6 +1,5 @@
 package dev.wayout.waypoint.access;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +28,8 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
 
   private final BlockingQueue<String> queue;
   private final OutputStream out;
+  private final byte[] buffer = new byte[BUFFER_BYTES];
+  private int count;
   private final long flushIntervalNanos;
   private final Thread writer;
   private volatile boolean closed;
@@ -36,7 +37,7 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
 
   private BatchingAccessLog(OutputStream out, int capacity, Duration flushInterval) {
     this.queue = new ArrayBlockingQueue<>(capacity);
-    this.out = new BufferedOutputStream(out, BUFFER_BYTES);
+    this.out = out;
     this.flushIntervalNanos = Math.max(flushInterval.toNanos(), 1_000_000); // never a busy loop
     this.writer = new Thread(this::run, "wayout-access-log");
     writer.setDaemon(true);
@@ -87,9 +88,19 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
   private void writeBatch(List<String> batch) {
     try {
       for (String line : batch) {
-        out.write((line + '\n').getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        if (count + bytes.length + 1 > buffer.length) {
+          flushBuffer();
+        }
+        if (bytes.length + 1 > buffer.length) {
+          out.write((line + '\n').getBytes(StandardCharsets.UTF_8)); // one long line, one write
+          continue;
+        }
+        System.arraycopy(bytes, 0, buffer, count, bytes.length);
+        count += bytes.length;
+        buffer[count++] = '\n';
       }
-      out.flush();
+      flushBuffer();
     } catch (IOException e) {
       // stdout is gone (a closed pipe): say so once, and keep draining so that no event loop
       // waits on the queue.
@@ -97,6 +108,15 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
         failed = true;
         System.err.println("wayout waypoint: the access log cannot be written: " + e.getMessage());
       }
+    }
+  }
+
+  private void flushBuffer() throws IOException {
+    if (count > 0) {
+      int n = count;
+      count = 0; // a failed write drops the batch rather than retrying it forever
+      out.write(buffer, 0, n);
+      out.flush();
     }
   }
 

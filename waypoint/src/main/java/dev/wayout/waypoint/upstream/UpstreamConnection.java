@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -23,9 +22,13 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
   private boolean reused;
   private boolean idle;
 
-  UpstreamConnection(Upstreams.PoolKey key, String destinationHost) {
+  /** The route's {@code connectionPool.http.idleTimeout}: how long it may wait in its pool. */
+  final long idleTimeoutNanos;
+
+  UpstreamConnection(Upstreams.PoolKey key, String destinationHost, long idleTimeoutNanos) {
     this.key = key;
     this.destinationHost = destinationHost;
+    this.idleTimeoutNanos = idleTimeoutNanos;
   }
 
   private String remoteText;
@@ -66,10 +69,18 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
     return requests;
   }
 
-  void parkIdle() {
+  private long idleExpiry;
+
+  /** Unbinds the exchange; the connection may be closed as idle from {@code expiry} (nanoTime). */
+  void parkIdle(long expiry) {
     listener = null;
     idle = true;
     reused = true;
+    idleExpiry = expiry;
+  }
+
+  long idleExpiry() {
+    return idleExpiry;
   }
 
   boolean takeFromPool() {
@@ -127,14 +138,5 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
     if (l != null) {
       l.upstreamClosed(cause);
     }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && idle) {
-      ctx.close();
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
   }
 }

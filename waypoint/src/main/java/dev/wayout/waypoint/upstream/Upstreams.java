@@ -13,20 +13,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,13 +40,7 @@ public final class Upstreams {
   private final AddressGuard guard;
   private final WaypointMetrics metrics;
   private final int maxHeaderBytes;
-  private final FastThreadLocal<Map<PoolKey, ArrayDeque<UpstreamConnection>>> idle =
-      new FastThreadLocal<>() {
-        @Override
-        protected Map<PoolKey, ArrayDeque<UpstreamConnection>> initialValue() {
-          return new HashMap<>();
-        }
-      };
+  private final FastThreadLocal<IdlePool> idle = new FastThreadLocal<>();
   private final Map<PoolKey, AtomicInteger> open = new ConcurrentHashMap<>();
 
   public Upstreams(
@@ -77,16 +67,9 @@ public final class Upstreams {
       EventLoop loop, Route route, String host, boolean retry, boolean fresh) {
     PoolKey key = new PoolKey(host, route.upstreamPort(), route.tls());
     if (!fresh) {
-      Map<PoolKey, ArrayDeque<UpstreamConnection>> pools = idle.get();
-      ArrayDeque<UpstreamConnection> pool = pools.get(key);
-      while (pool != null && !pool.isEmpty()) {
-        UpstreamConnection c = pool.pollFirst();
-        if (c.takeFromPool()) {
-          return loop.newSucceededFuture(c);
-        }
-      }
-      if (pool != null) {
-        pools.remove(key); // keys of replaced policies (new TLS contexts) must not pile up
+      UpstreamConnection c = idlePool(loop).take(key);
+      if (c != null) {
+        return loop.newSucceededFuture(c);
       }
     }
     if (route.tls() != null && route.tls().error() != null) {
@@ -185,7 +168,8 @@ public final class Upstreams {
       int attempts,
       Promise<UpstreamConnection> promise) {
     InetSocketAddress target = targets.get(attempt % targets.size());
-    UpstreamConnection connection = new UpstreamConnection(key, route.host());
+    UpstreamConnection connection =
+        new UpstreamConnection(key, route.host(), route.limits().idleTimeout().toNanos());
     UpstreamTls tls = route.tls();
     Bootstrap b =
         new Bootstrap()
@@ -201,9 +185,6 @@ public final class Upstreams {
                   @Override
                   protected void initChannel(Channel ch) {
                     ChannelPipeline p = ch.pipeline();
-                    p.addLast(
-                        new IdleStateHandler(
-                            0, 0, route.limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
                     if (tls != null) {
                       p.addLast(tls.newHandler(ch.alloc(), key.host(), key.port()));
                     }
@@ -272,15 +253,24 @@ public final class Upstreams {
     if (!reusable
         || !c.channel.isActive()
         || (maxRequestsPerConnection > 0 && c.requests() >= maxRequestsPerConnection)) {
-      c.parkIdle();
+      c.parkIdle(0);
       c.channel.close();
       return;
     }
-    c.parkIdle();
-    idle.get().computeIfAbsent(c.key, k -> new ArrayDeque<>()).addFirst(c);
+    idlePool(c.channel.eventLoop()).park(c, c.idleTimeoutNanos);
     // Keep reading while parked: an upstream that closes an idle connection is noticed at once,
     // and the read interest stays registered for the next exchange (no epoll_ctl per request).
     c.channel.read();
+  }
+
+  /** The pool of the calling event loop (pools are per loop: no locking). */
+  private IdlePool idlePool(EventLoop loop) {
+    IdlePool pool = idle.getIfExists();
+    if (pool == null) {
+      pool = new IdlePool(loop);
+      idle.set(pool);
+    }
+    return pool;
   }
 
   private static <T> Future<T> failed(

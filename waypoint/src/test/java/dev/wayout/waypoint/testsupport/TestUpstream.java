@@ -90,6 +90,11 @@ public final class TestUpstream implements AutoCloseable {
     children.close().syncUninterruptibly();
   }
 
+  /** Connections from the waypoint that are open now. */
+  public int openConnections() {
+    return children.size();
+  }
+
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
   }
