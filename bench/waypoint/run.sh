@@ -16,7 +16,7 @@ WARMUP=${WARMUP:-10}              # seconds of load before measuring the waypoin
 CONNECTIONS=${CONNECTIONS:-50}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 JAR=${JAR:-$ROOT/app/target/wayout.jar}
-JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}
+JAVA_OPTS=${JAVA_OPTS:--Xmx256m -Xmn96m -XX:+UseSerialGC}   # as manifests/waypoint runs it
 BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
 UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9))
 WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
@@ -167,9 +167,9 @@ CONNECTIONS=4 measure "waypoint, 4 connections" "http://127.0.0.1:$WAY/" "$WAY_P
 CONNECTIONS=4 measure "direct, 4 connections" "http://127.0.0.1:$UP/" "$UP_WORKER"
 
 # --- added latency at half of the waypoint's peak rate -------------------------------------------
-# Each connection pauses PACE_MS before each request (paced.lua), so the offered rate is about
-# connections * 1000 / PACE_MS; the same paced load goes to the upstream directly and through the
-# waypoint, and the difference of the percentiles is what the waypoint adds.
+# Each connection pauses PACE_MS on average before each request (paced.lua); the same paced load
+# goes to the upstream directly and through the waypoint, and the difference of the percentiles is
+# what the waypoint adds.
 paced() { # name url -> "rate p50 p99"
   local out
   out=$(PACE_MS=$PACE_MS wrk -t1 -c"$PACED_CONNECTIONS" -d"${DURATION}s" --latency -s "$(dirname "$0")/paced.lua" \
@@ -177,14 +177,23 @@ paced() { # name url -> "rate p50 p99"
   echo "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out") $(ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
 }
 PACE_MS=${PACE_MS:-2}
+# Calibrate: a short paced run through the waypoint, then scale the connections to reach half of
+# its peak (the pause and the latency both set the rate a connection offers).
 PACED_CONNECTIONS=$(awk -v peak="$WAYPOINT_PEAK" -v p="$PACE_MS" 'BEGIN { c = int(peak / 2 * p / 1000); print (c < 1 ? 1 : c) }')
+read -r c_rate _ <<<"$(DURATION=3 paced waypoint "http://127.0.0.1:$WAY/")"
+PACED_CONNECTIONS=$(awk -v c="$PACED_CONNECTIONS" -v r="$c_rate" -v peak="$WAYPOINT_PEAK" \
+  'BEGIN { n = int(c * peak / 2 / (r > 0 ? r : 1) + 0.5); print (n < 1 ? 1 : n) }')
 read -r d_rate d_p50 d_p99 <<<"$(paced direct "http://127.0.0.1:$UP/")"
+read -r n_rate n_p50 n_p99 <<<"$(paced nginx "http://127.0.0.1:$NGX/")"
 read -r w_rate w_p50 w_p99 <<<"$(paced waypoint "http://127.0.0.1:$WAY/")"
 echo
-echo "half of the waypoint's peak ($WAYPOINT_PEAK req/s): $PACED_CONNECTIONS connections, one request every ${PACE_MS} ms each"
+echo "half of the waypoint's peak ($WAYPOINT_PEAK req/s): $PACED_CONNECTIONS connections, each pausing ${PACE_MS} ms on average between requests"
 printf '%-26s %10s %9s %9s\n' "path" "req/s" "p50 ms" "p99 ms"
 printf '%-26s %10s %9s %9s\n' "direct (nginx upstream)" "$d_rate" "$d_p50" "$d_p99"
+printf '%-26s %10s %9s %9s\n' "nginx proxy, JSON log" "$n_rate" "$n_p50" "$n_p99"
 printf '%-26s %10s %9s %9s\n' "waypoint, JSON log" "$w_rate" "$w_p50" "$w_p99"
+awk -v a="$n_p50" -v b="$d_p50" -v c="$n_p99" -v d="$d_p99" \
+  'BEGIN { printf "added by nginx:        p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
 awk -v a="$w_p50" -v b="$d_p50" -v c="$w_p99" -v d="$d_p99" \
   'BEGIN { printf "added by the waypoint: p50 %.3f ms, p99 %.3f ms (goal: p99 under 1 ms)\n", a-b, c-d }'
 
