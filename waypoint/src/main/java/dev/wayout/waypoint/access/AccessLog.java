@@ -7,5 +7,8 @@ package dev.wayout.waypoint.access;
 @FunctionalInterface
 public interface AccessLog {
 
-  void write(String jsonLine);
+  /**
+   * @param jsonLine one JSON object in UTF-8, without the newline; the callee may keep the array
+   */
+  void write(byte[] jsonLine);
 }

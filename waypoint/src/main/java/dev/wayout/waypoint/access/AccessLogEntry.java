@@ -2,6 +2,7 @@ package dev.wayout.waypoint.access;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One request (or one tunnel) as the access log records it, filled in by the handlers that learn
@@ -73,42 +74,42 @@ public final class AccessLogEntry {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  /** The JSON line; {@code null} where Istio prints null. */
-  public String toJson() {
-    StringBuilder b = new StringBuilder(1024); // lines run to 700 characters: never regrown
-    b.append('{');
-    field(b, "authority", authority).append(',');
-    b.append("\"bytes_received\":").append(bytesReceived).append(',');
-    b.append("\"bytes_sent\":").append(bytesSent).append(',');
-    field(b, "downstream_local_address", downstreamLocal).append(',');
-    field(b, "downstream_remote_address", downstreamRemote).append(',');
-    b.append("\"duration\":").append(durationMillis()).append(',');
-    field(b, "method", method).append(',');
-    field(b, "path", path).append(',');
-    field(b, "protocol", protocol).append(',');
-    field(b, "request_id", requestId).append(',');
-    field(b, "requested_server_name", requestedServerName).append(',');
-    b.append("\"response_code\":").append(responseCode).append(',');
-    field(b, "response_flags", responseFlags()).append(',');
-    field(b, "route_name", routeName).append(',');
-    b.append("\"start_time\":\"");
-    Timestamps.appendIso(b, startMillis);
-    b.append("\",");
-    field(b, "trace_id", traceId).append(',');
-    field(b, "upstream_cluster", upstreamCluster).append(',');
-    field(b, "upstream_host", upstreamHost).append(',');
-    field(b, "upstream_local_address", upstreamLocal).append(',');
-    field(
-            b,
+  /** The JSON line as UTF-8 bytes, without a newline; {@code null} where Istio prints null. */
+  public byte[] toJsonBytes() {
+    return JsonLine.start()
+        .string("authority", authority)
+        .number("bytes_received", bytesReceived)
+        .number("bytes_sent", bytesSent)
+        .string("downstream_local_address", downstreamLocal)
+        .string("downstream_remote_address", downstreamRemote)
+        .number("duration", durationMillis())
+        .string("method", method)
+        .string("path", path)
+        .string("protocol", protocol)
+        .string("request_id", requestId)
+        .string("requested_server_name", requestedServerName)
+        .number("response_code", responseCode)
+        .string("response_flags", responseFlags())
+        .string("route_name", routeName)
+        .time("start_time", startMillis)
+        .string("trace_id", traceId)
+        .string("upstream_cluster", upstreamCluster)
+        .string("upstream_host", upstreamHost)
+        .string("upstream_local_address", upstreamLocal)
+        .string(
             "upstream_service_time",
             upstreamServiceMillis < 0 ? null : Long.toString(upstreamServiceMillis))
-        .append(',');
-    field(b, "upstream_transport_failure_reason", upstreamTransportFailureReason).append(',');
-    field(b, "user_agent", userAgent).append(',');
-    field(b, "x_forwarded_for", forwardedFor).append(',');
-    field(b, "source_namespace", sourceNamespace).append(',');
-    field(b, "service_entry", serviceEntry);
-    return b.append('}').toString();
+        .string("upstream_transport_failure_reason", upstreamTransportFailureReason)
+        .string("user_agent", userAgent)
+        .string("x_forwarded_for", forwardedFor)
+        .string("source_namespace", sourceNamespace)
+        .string("service_entry", serviceEntry)
+        .finish();
+  }
+
+  /** The JSON line as text. */
+  public String toJson() {
+    return new String(toJsonBytes(), StandardCharsets.UTF_8);
   }
 
   /** "ip:port", "[v6]:port" as Envoy prints addresses; null for none. */
@@ -118,47 +119,5 @@ public final class AccessLogEntry {
       return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
     }
     return address == null ? null : address.toString();
-  }
-
-  private static StringBuilder field(StringBuilder b, String name, String value) {
-    b.append('"').append(name).append("\":");
-    if (value == null) {
-      return b.append("null");
-    }
-    b.append('"');
-    int plain = plainPrefix(value);
-    if (plain == value.length()) {
-      return b.append(value).append('"'); // the common case: nothing to escape, one copy
-    }
-    b.append(value, 0, plain);
-    for (int i = plain; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"');
-  }
-
-  /** How many leading characters need no escaping. */
-  private static int plainPrefix(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) {
-        return i;
-      }
-    }
-    return value.length();
   }
 }

@@ -17,7 +17,7 @@ public final class AccessLogWriter {
     if (!entry.finish()) {
       return;
     }
-    log.write(entry.toJson());
+    log.write(entry.toJsonBytes());
     metrics.request(
         entry.destinationHost,
         entry.responseCode,

@@ -2,9 +2,9 @@ package dev.wayout.waypoint.access;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,7 +26,7 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
 
   private static final int BUFFER_BYTES = 64 * 1024;
 
-  private final BlockingQueue<String> queue;
+  private final BlockingQueue<byte[]> queue;
   private final OutputStream out;
   private final byte[] buffer = new byte[BUFFER_BYTES];
   private int count;
@@ -51,7 +51,7 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
   }
 
   @Override
-  public void write(String jsonLine) {
+  public void write(byte[] jsonLine) {
     if (queue.offer(jsonLine)) {
       return;
     }
@@ -69,7 +69,7 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
   }
 
   private void run() {
-    List<String> batch = new ArrayList<>();
+    List<byte[]> batch = new ArrayList<>();
     while (true) {
       boolean closing = closed;
       queue.drainTo(batch);
@@ -85,15 +85,16 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
     }
   }
 
-  private void writeBatch(List<String> batch) {
+  private void writeBatch(List<byte[]> batch) {
     try {
-      for (String line : batch) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+      for (byte[] bytes : batch) {
         if (count + bytes.length + 1 > buffer.length) {
           flushBuffer();
         }
         if (bytes.length + 1 > buffer.length) {
-          out.write((line + '\n').getBytes(StandardCharsets.UTF_8)); // one long line, one write
+          byte[] whole = Arrays.copyOf(bytes, bytes.length + 1); // one long line, one write
+          whole[bytes.length] = '\n';
+          out.write(whole);
           continue;
         }
         System.arraycopy(bytes, 0, buffer, count, bytes.length);

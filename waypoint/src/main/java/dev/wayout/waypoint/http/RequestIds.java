@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -8,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RequestIds {
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private RequestIds() {}
 
@@ -16,21 +17,21 @@ final class RequestIds {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
     long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
-    char[] c = new char[36];
+    byte[] c = new byte[36]; // Latin-1 bytes make a compact String with one copy
     int p = 0;
     for (int i = 15; i >= 0; i--) {
       c[p++] = HEX[(int) (hi >>> (i * 4)) & 0xf];
       if (p == 8 || p == 13 || p == 18) {
-        c[p++] = '-';
+        c[p++] = (byte) '-';
       }
     }
     for (int i = 15; i >= 0; i--) {
       c[p++] = HEX[(int) (lo >>> (i * 4)) & 0xf];
       if (p == 23) {
-        c[p++] = '-';
+        c[p++] = (byte) '-';
       }
     }
-    return new String(c);
+    return new String(c, StandardCharsets.ISO_8859_1);
   }
 
   /** The trace id of a W3C {@code traceparent} ("00-<32 hex>-<16 hex>-<2 hex>"), else null. */

@@ -40,6 +40,25 @@ class AccessLogEntryTest {
   }
 
   @Test
+  void escapesControlCharactersAndEncodesEverythingElseAsUtf8() throws Exception {
+    AccessLogEntry e = new AccessLogEntry();
+    e.userAgent = "caf\u00e9 \ud83d\ude00 tab\tbell\u0007 del\u007f back\\slash";
+    e.path = "/" + "x".repeat(5000); // grows the reused buffer
+    e.bytesReceived = 1234567890123L;
+
+    String line = e.toJson();
+    JsonNode json = new ObjectMapper().readTree(line);
+
+    assertThat(json.get("user_agent").asText()).isEqualTo(e.userAgent);
+    assertThat(json.get("path").asText()).isEqualTo(e.path);
+    assertThat(json.get("bytes_received").asLong()).isEqualTo(1234567890123L);
+    assertThat(line).contains("\\u0007").contains("\\u007f").doesNotContain("\t");
+    // The next line from the same thread starts clean.
+    assertThat(new ObjectMapper().readTree(new AccessLogEntry().toJson()).get("path").isNull())
+        .isTrue();
+  }
+
+  @Test
   void isWrittenOnce() {
     AccessLogEntry e = new AccessLogEntry();
     assertThat(e.finish()).isTrue();

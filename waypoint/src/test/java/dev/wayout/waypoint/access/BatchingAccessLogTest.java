@@ -46,12 +46,16 @@ class BatchingAccessLogTest {
     }
   }
 
+  private static byte[] bytes(String line) {
+    return line.getBytes(StandardCharsets.UTF_8);
+  }
+
   @Test
   void linesAreWrittenWithinTheFlushIntervalAndInOrder() {
     RecordingStream out = new RecordingStream();
     BatchingAccessLog log = BatchingAccessLog.start(out, 100, Duration.ofMillis(20));
-    log.write("{\"n\":1}");
-    log.write("{\"n\":2}");
+    log.write(bytes("{\"n\":1}"));
+    log.write(bytes("{\"n\":2}"));
     await().atMost(Duration.ofSeconds(2)).until(() -> out.all().equals("{\"n\":1}\n{\"n\":2}\n"));
     log.close();
   }
@@ -62,7 +66,7 @@ class BatchingAccessLogTest {
     BatchingAccessLog log = BatchingAccessLog.start(out, 1000, Duration.ofMillis(200));
     Thread.sleep(50); // the writer is parked now
     for (int i = 0; i < 500; i++) {
-      log.write("{\"n\":" + i + "}");
+      log.write(bytes("{\"n\":" + i + "}"));
     }
     log.close();
     assertThat(out.all().lines()).hasSize(500);
@@ -81,7 +85,7 @@ class BatchingAccessLogTest {
           new Thread(
               () -> {
                 for (int i = 0; i < 2_000; i++) {
-                  log.write("{\"loop\":" + loop + ",\"n\":" + i + "}");
+                  log.write(bytes("{\"loop\":" + loop + ",\"n\":" + i + "}"));
                 }
               });
       thread.start();
@@ -105,7 +109,7 @@ class BatchingAccessLogTest {
   void closeWritesWhatIsStillQueued() {
     RecordingStream out = new RecordingStream();
     BatchingAccessLog log = BatchingAccessLog.start(out, 100, Duration.ofHours(1));
-    log.write("{\"last\":true}");
+    log.write(bytes("{\"last\":true}"));
     log.close();
     assertThat(out.all()).isEqualTo("{\"last\":true}\n");
   }
@@ -121,7 +125,7 @@ class BatchingAccessLogTest {
         };
     BatchingAccessLog log = BatchingAccessLog.start(broken, 4, Duration.ofMillis(5));
     for (int i = 0; i < 1_000; i++) {
-      log.write("{\"n\":" + i + "}");
+      log.write(bytes("{\"n\":" + i + "}"));
     }
     log.close();
   }

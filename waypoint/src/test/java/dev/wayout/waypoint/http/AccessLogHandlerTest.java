@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,11 @@ class AccessLogHandlerTest {
   private final List<String> lines = new ArrayList<>();
   private final EmbeddedChannel ch =
       new EmbeddedChannel(
-          new AccessLogHandler(new AccessLogWriter(lines::add, new WaypointMetrics()), "shop"));
+          new AccessLogHandler(
+              new AccessLogWriter(
+                  line -> lines.add(new String(line, StandardCharsets.UTF_8)),
+                  new WaypointMetrics()),
+              "shop"));
 
   private void drain() {
     Object o;

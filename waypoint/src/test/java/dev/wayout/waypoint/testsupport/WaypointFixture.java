@@ -8,6 +8,7 @@ import dev.wayout.waypoint.WaypointConfig;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
 import dev.wayout.waypoint.upstream.TlsContexts;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -37,7 +38,9 @@ public final class WaypointFixture implements AutoCloseable {
     all.put("WAYOUT_WAYPOINT_DRAIN_TIMEOUT", "1s");
     all.putAll(env);
     config = WaypointConfig.fromEnv(all);
-    waypoint = new Waypoint(config, accessLog::add).start();
+    waypoint =
+        new Waypoint(config, line -> accessLog.add(new String(line, StandardCharsets.UTF_8)))
+            .start();
   }
 
   public WaypointFixture() throws InterruptedException {
