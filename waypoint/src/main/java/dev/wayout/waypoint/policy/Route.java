@@ -15,6 +15,9 @@ import java.util.List;
  * @param host the ServiceEntry host, possibly a wildcard such as {@code *.example.com}
  * @param staticEndpoints for {@code STATIC}: the endpoint addresses with their ports resolved
  * @param tls null when the waypoint speaks plain HTTP to the upstream
+ * @param serviceEntryName "namespace/name" of the entry, as the access log prints it
+ * @param clusterName Envoy's cluster name for the route, as Istio prints it in {@code
+ *     upstream_cluster}
  */
 public record Route(
     String host,
@@ -23,19 +26,33 @@ public record Route(
     String resolution,
     List<InetSocketAddress> staticEndpoints,
     UpstreamTls tls,
-    UpstreamLimits limits) {
+    UpstreamLimits limits,
+    String serviceEntryName,
+    String clusterName) {
 
   public Route {
     staticEndpoints = List.copyOf(staticEndpoints);
   }
 
-  public String serviceEntryName() {
-    return entry.namespace() + "/" + entry.name();
-  }
-
-  /** Envoy's cluster name for the route, as Istio prints it in {@code upstream_cluster}. */
-  public String clusterName() {
-    return "outbound|" + port.number() + "||" + host;
+  /** A route with its names derived once (the access log prints them for every request). */
+  public Route(
+      String host,
+      ServicePort port,
+      ServiceEntry entry,
+      String resolution,
+      List<InetSocketAddress> staticEndpoints,
+      UpstreamTls tls,
+      UpstreamLimits limits) {
+    this(
+        host,
+        port,
+        entry,
+        resolution,
+        staticEndpoints,
+        tls,
+        limits,
+        entry.namespace() + "/" + entry.name(),
+        "outbound|" + port.number() + "||" + host);
   }
 
   public int upstreamPort() {
