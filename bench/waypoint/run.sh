@@ -16,7 +16,7 @@ WARMUP=${WARMUP:-10}              # seconds of load before measuring the waypoin
 CONNECTIONS=${CONNECTIONS:-50}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 JAR=${JAR:-$ROOT/app/target/wayout.jar}
-JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseSerialGC}   # as manifests/waypoint runs it
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseSerialGC -XX:+UseTransparentHugePages}   # as manifests/waypoint runs it
 BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
 UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9))
 WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
