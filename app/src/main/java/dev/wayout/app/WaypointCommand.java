@@ -93,8 +93,8 @@ public final class WaypointCommand implements Callable<Integer> {
     } else {
       source = KubernetesPolicySource.start(settings, waypoint);
     }
-    // Listen only once the first configuration is in: no request is refused for lack of it.
-    waypoint.start();
+    // The hook is in place before the listeners open: a SIGTERM right after they do still drains
+    // and writes every access-log line.
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -110,6 +110,13 @@ public final class WaypointCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "wayout-waypoint-shutdown"));
+    // Listen only once the first configuration is in: no request is refused for lack of it.
+    try {
+      waypoint.start();
+    } catch (IllegalStateException e) { // a port that cannot be had
+      System.err.println("wayout waypoint: " + e.getMessage());
+      return 2;
+    }
     stopped.await();
     return 0;
   }

@@ -1,8 +1,6 @@
 package dev.wayout.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +28,11 @@ public final class WayoutProcess implements AutoCloseable {
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
 
-  private WayoutProcess(String name, Process process) {
+  private WayoutProcess(String name, Process process, Path out, Path err) {
     this.name = name;
     this.process = process;
-    follow(process.getInputStream(), stdout, name + "-out");
-    follow(process.getErrorStream(), stderr, name + "-err");
+    follow(out, stdout, process, name + "-out");
+    follow(err, stderr, process, name + "-err");
   }
 
   public static Path jar() {
@@ -70,11 +68,18 @@ public final class WayoutProcess implements AutoCloseable {
 
   private static WayoutProcess launch(String name, List<String> command, Map<String, String> env) {
     try {
-      ProcessBuilder builder = new ProcessBuilder(command);
+      // Output goes to files, not pipes: the JDK closes a child's pipe when it exits, and a reader
+      // blocked on it then loses what the child wrote last (its shutdown's access-log lines).
+      Path out = Files.createTempFile("wayout-" + name + "-", ".out");
+      Path err = Files.createTempFile("wayout-" + name + "-", ".err");
+      out.toFile().deleteOnExit();
+      err.toFile().deleteOnExit();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.environment().putAll(env);
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-      return new WayoutProcess(name, process);
+      return new WayoutProcess(name, process, out, err);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start wayout " + name, e);
     }
@@ -164,17 +169,40 @@ public final class WayoutProcess implements AutoCloseable {
     }
   }
 
-  private static void follow(InputStream stream, List<String> into, String threadName) {
+  /** Reads whole lines from a growing file until the process has exited and all is read. */
+  private static void follow(Path file, List<String> into, Process process, String threadName) {
     Thread reader =
         new Thread(
             () -> {
-              try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                  into.add(line);
+              try (InputStreamReader in =
+                  new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+                StringBuilder line = new StringBuilder();
+                char[] buf = new char[8192];
+                while (true) {
+                  boolean exited = !process.isAlive(); // checked before reading: nothing after
+                  int n = in.read(buf);
+                  if (n > 0) {
+                    for (int i = 0; i < n; i++) {
+                      if (buf[i] == '\n') {
+                        into.add(line.toString());
+                        line.setLength(0);
+                      } else {
+                        line.append(buf[i]);
+                      }
+                    }
+                  } else if (exited) {
+                    if (line.length() > 0) {
+                      into.add(line.toString());
+                    }
+                    return;
+                  } else {
+                    Thread.sleep(20);
+                  }
                 }
               } catch (IOException e) {
-                // the process ended
+                into.add("(could not read " + file + ": " + e.getMessage() + ")");
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
             },
             threadName);

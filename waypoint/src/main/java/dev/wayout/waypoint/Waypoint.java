@@ -15,6 +15,7 @@ import dev.wayout.waypoint.upstream.UpstreamResolver;
 import dev.wayout.waypoint.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -182,7 +183,7 @@ public final class Waypoint implements AutoCloseable {
   private InetSocketAddress bind(
       int port, EventLoopGroup group, ClientLimit limit, ChannelInitializer<SocketChannel> init)
       throws InterruptedException {
-    Channel ch =
+    ChannelFuture bound =
         new ServerBootstrap()
             .group(group)
             .channel(transport.serverChannel())
@@ -198,24 +199,45 @@ public final class Waypoint implements AutoCloseable {
                   }
                 })
             .bind(config.bindAddress(), port)
-            .sync()
-            .channel();
+            .await();
+    Channel ch = listening(bound, port);
     listeners.add(ch);
     return (InetSocketAddress) ch.localAddress();
   }
 
   private InetSocketAddress bindAdmin(int port, ChannelInitializer<SocketChannel> init)
       throws InterruptedException {
-    Channel ch =
+    ChannelFuture bound =
         new ServerBootstrap()
             .group(admin)
             .channel(transport.serverChannel())
             .childHandler(init)
             .bind(config.bindAddress(), port)
-            .sync()
-            .channel();
+            .await();
+    Channel ch = listening(bound, port);
     adminListeners.add(ch);
     return (InetSocketAddress) ch.localAddress();
+  }
+
+  /**
+   * @throws IllegalStateException naming the address when the port cannot be had (in use, or a
+   *     privileged port), rather than the transport's stack trace
+   */
+  private Channel listening(ChannelFuture bound, int port) {
+    if (!bound.isSuccess()) {
+      throw new IllegalStateException(
+          "cannot listen on "
+              + config.bindAddress()
+              + ":"
+              + port
+              + ": "
+              + bound.cause().getMessage()
+              + "; free the port or choose another with "
+              + WaypointConfig.PREFIX
+              + "HTTP_PORT, TLS_PORT, METRICS_PORT or HEALTH_PORT",
+          bound.cause());
+    }
+    return bound.channel();
   }
 
   /** Caps client connections and tracks them for draining. */
