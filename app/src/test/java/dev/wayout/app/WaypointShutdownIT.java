@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -33,20 +34,9 @@ class WaypointShutdownIT {
   @Test
   void everyRequestIsLoggedEvenWhenTheProcessIsStoppedAtOnce() throws Exception {
     try (WayoutProcess waypoint =
-        WayoutProcess.start(
-            "waypoint",
-            List.of(
-                "waypoint",
-                "--config",
-                TestAssets.repositoryRoot().resolve("examples/seed/step4").toString(),
-                "-n",
-                "istio-egress"),
+        startSeedWaypoint(
             Map.of(
-                "WAYOUT_WAYPOINT_BIND_ADDRESS", "127.0.0.1",
                 "WAYOUT_WAYPOINT_HTTP_PORT", "0",
-                "WAYOUT_WAYPOINT_TLS_PORT", "0",
-                "WAYOUT_WAYPOINT_METRICS_PORT", "0",
-                "WAYOUT_WAYPOINT_HEALTH_PORT", "0",
                 "WAYOUT_WAYPOINT_DRAIN_TIMEOUT", "1s",
                 // Nothing is written before shutdown: only the drain at exit can write the lines.
                 "WAYOUT_WAYPOINT_ACCESS_LOG_FLUSH_INTERVAL", "1h"))) {
@@ -82,20 +72,8 @@ class WaypointShutdownIT {
   void aPortInUseIsReportedWithTheVariableToChangeNotAStackTrace() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         WayoutProcess waypoint =
-            WayoutProcess.start(
-                "waypoint",
-                List.of(
-                    "waypoint",
-                    "--config",
-                    TestAssets.repositoryRoot().resolve("examples/seed/step4").toString(),
-                    "-n",
-                    "istio-egress"),
-                Map.of(
-                    "WAYOUT_WAYPOINT_BIND_ADDRESS", "127.0.0.1",
-                    "WAYOUT_WAYPOINT_HTTP_PORT", Integer.toString(taken.getLocalPort()),
-                    "WAYOUT_WAYPOINT_TLS_PORT", "0",
-                    "WAYOUT_WAYPOINT_METRICS_PORT", "0",
-                    "WAYOUT_WAYPOINT_HEALTH_PORT", "0"))) {
+            startSeedWaypoint(
+                Map.of("WAYOUT_WAYPOINT_HTTP_PORT", Integer.toString(taken.getLocalPort())))) {
       String error =
           waypoint.awaitStderr(l -> l.startsWith("wayout waypoint: "), Duration.ofSeconds(60));
       assertThat(error)
@@ -106,6 +84,24 @@ class WaypointShutdownIT {
       assertThat(waypoint.stderr())
           .noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception"));
     }
+  }
+
+  /** {@code wayout waypoint} serving the seed's Step 4 on 127.0.0.1, other ports picked freely. */
+  private static WayoutProcess startSeedWaypoint(Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("WAYOUT_WAYPOINT_BIND_ADDRESS", "127.0.0.1");
+    all.put("WAYOUT_WAYPOINT_TLS_PORT", "0");
+    all.put("WAYOUT_WAYPOINT_METRICS_PORT", "0");
+    all.put("WAYOUT_WAYPOINT_HEALTH_PORT", "0");
+    return WayoutProcess.start(
+        "waypoint",
+        List.of(
+            "waypoint",
+            "--config",
+            TestAssets.repositoryRoot().resolve("examples/seed/step4").toString(),
+            "-n",
+            "istio-egress"),
+        all);
   }
 
   /** One request on its own connection; returns the whole response as text. */

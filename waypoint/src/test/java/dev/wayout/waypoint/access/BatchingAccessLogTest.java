@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class BatchingAccessLogTest {
 
@@ -115,6 +116,7 @@ class BatchingAccessLogTest {
   }
 
   @Test
+  @Timeout(10) // a writer left waiting on the queue would hang here
   void aBrokenStdoutNeverBlocksTheWriters() {
     OutputStream broken =
         new OutputStream() {
