@@ -168,7 +168,7 @@ final class Exchange implements UpstreamListener {
     sentNanos = System.nanoTime();
     if (!requestTimeout.isZero()) {
       deadline = sentNanos + requestTimeout.toNanos();
-      handler.watch(this, requestTimeout);
+      handler.watch(requestTimeout);
     }
     if (conn != null) {
       conn.channel().read();

@@ -55,11 +55,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private boolean timerArmed;
 
   /**
-   * Arms the connection's single request timer if it is not armed already. One timer per
-   * connection, re-armed only when it fires, instead of a scheduled task per request: requests are
-   * much shorter than the timeout, so it rarely has to do anything.
+   * Arms the connection's single request timer (for the current exchange) if it is not armed
+   * already. One timer per connection, re-armed only when it fires, instead of a scheduled task per
+   * request: requests are much shorter than the timeout, so it rarely has to do anything.
    */
-  void watch(Exchange ex, Duration timeout) {
+  void watch(Duration timeout) {
     if (!timerArmed) {
       timerArmed = true;
       ctx.executor().schedule(this::tick, timeout.toNanos(), TimeUnit.NANOSECONDS);
