@@ -135,7 +135,7 @@ CONF
 WAYOUT_WAYPOINT_HTTP_PORT=$WAY WAYOUT_WAYPOINT_TLS_PORT=$((BASE+5)) WAYOUT_WAYPOINT_METRICS_PORT=$((BASE+6)) \
 WAYOUT_WAYPOINT_HEALTH_PORT=$((BASE+7)) WAYOUT_WAYPOINT_BIND_ADDRESS=127.0.0.1 \
 WAYOUT_WAYPOINT_ALLOW_LOOPBACK_UPSTREAMS=true WAYOUT_WAYPOINT_EVENT_LOOP_THREADS=${WAYPOINT_THREADS:-1} \
-  java $JAVA_OPTS -jar "$JAR" waypoint --config "$WORK/config" > "$WORK/waypoint-access.log" 2> "$WORK/waypoint.log" &
+  java $JAVA_OPTS -Xlog:gc:file="$WORK/waypoint-gc.log" -jar "$JAR" waypoint --config "$WORK/config" > "$WORK/waypoint-access.log" 2> "$WORK/waypoint.log" &
 WAY_PID=$!; PIDS+=($WAY_PID)
 wait_port $WAY
 
@@ -183,20 +183,36 @@ PACED_CONNECTIONS=$(awk -v peak="$WAYPOINT_PEAK" -v p="$PACE_MS" 'BEGIN { c = in
 read -r c_rate _ <<<"$(DURATION=3 paced waypoint "http://127.0.0.1:$WAY/")"
 PACED_CONNECTIONS=$(awk -v c="$PACED_CONNECTIONS" -v r="$c_rate" -v peak="$WAYPOINT_PEAK" \
   'BEGIN { n = int(c * peak / 2 / (r > 0 ? r : 1) + 0.5); print (n < 1 ? 1 : n) }')
-read -r d_rate d_p50 d_p99 <<<"$(paced direct "http://127.0.0.1:$UP/")"
-read -r n_rate n_p50 n_p99 <<<"$(paced nginx "http://127.0.0.1:$NGX/")"
-read -r w_rate w_p50 w_p99 <<<"$(paced waypoint "http://127.0.0.1:$WAY/")"
+# Three interleaved rounds (direct, nginx, waypoint, then again): the machine's own noise moves
+# one run's p99 by a millisecond or more, so the median of the three is reported.
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+declare -A RATE P50 P99 m_rate m_p50 m_p99
+for round in 1 2 3; do
+  for path in direct nginx waypoint; do
+    case $path in direct) url="http://127.0.0.1:$UP/" ;; nginx) url="http://127.0.0.1:$NGX/" ;; waypoint) url="http://127.0.0.1:$WAY/" ;; esac
+    read -r r p50 p99 <<<"$(paced "$path" "$url")"
+    RATE[$path]+="$r "; P50[$path]+="$p50 "; P99[$path]+="$p99 "
+  done
+done
 echo
 echo "half of the waypoint's peak ($WAYPOINT_PEAK req/s): $PACED_CONNECTIONS connections, each pausing ${PACE_MS} ms on average between requests"
+echo "median of 3 interleaved rounds (the p99 of each round in brackets)"
 printf '%-26s %10s %9s %9s\n' "path" "req/s" "p50 ms" "p99 ms"
-printf '%-26s %10s %9s %9s\n' "direct (nginx upstream)" "$d_rate" "$d_p50" "$d_p99"
-printf '%-26s %10s %9s %9s\n' "nginx proxy, JSON log" "$n_rate" "$n_p50" "$n_p99"
-printf '%-26s %10s %9s %9s\n' "waypoint, JSON log" "$w_rate" "$w_p50" "$w_p99"
-awk -v a="$n_p50" -v b="$d_p50" -v c="$n_p99" -v d="$d_p99" \
+for path in direct nginx waypoint; do
+  # shellcheck disable=SC2086
+  m_rate[$path]=$(median3 ${RATE[$path]}); m_p50[$path]=$(median3 ${P50[$path]}); m_p99[$path]=$(median3 ${P99[$path]})
+done
+printf '%-26s %10s %9s %9s   [%s]\n' "direct (nginx upstream)" "${m_rate[direct]}" "${m_p50[direct]}" "${m_p99[direct]}" "${P99[direct]% }"
+printf '%-26s %10s %9s %9s   [%s]\n' "nginx proxy, JSON log" "${m_rate[nginx]}" "${m_p50[nginx]}" "${m_p99[nginx]}" "${P99[nginx]% }"
+printf '%-26s %10s %9s %9s   [%s]\n' "waypoint, JSON log" "${m_rate[waypoint]}" "${m_p50[waypoint]}" "${m_p99[waypoint]}" "${P99[waypoint]% }"
+awk -v a="${m_p50[nginx]}" -v b="${m_p50[direct]}" -v c="${m_p99[nginx]}" -v d="${m_p99[direct]}" \
   'BEGIN { printf "added by nginx:        p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
-awk -v a="$w_p50" -v b="$d_p50" -v c="$w_p99" -v d="$d_p99" \
+awk -v a="${m_p50[waypoint]}" -v b="${m_p50[direct]}" -v c="${m_p99[waypoint]}" -v d="${m_p99[direct]}" \
   'BEGIN { printf "added by the waypoint: p50 %.3f ms, p99 %.3f ms (goal: p99 under 1 ms)\n", a-b, c-d }'
-
+if [ -s "$WORK/waypoint-gc.log" ]; then
+  grep -oE 'Pause Young.* ([0-9.]+)ms' "$WORK/waypoint-gc.log" | grep -oE '[0-9.]+ms$' | tr -d ms | sort -g |
+    awk '{ v[NR] = $1; s += $1 } END { if (NR) printf "waypoint young-generation pauses over the whole run: %d, median %.1f ms, max %.1f ms, %.1f s in all\n", NR, v[int((NR + 1) / 2)], v[NR], s / 1000 }'
+fi
 echo
 echo "waypoint upstream connections opened (pooled, reused across requests):"
 curl -s "http://127.0.0.1:$((BASE+6))/metrics" | grep -E '^wayout_waypoint_(upstream_connections_opened_total|requests_total)' || true

@@ -93,6 +93,26 @@ class ForwardingIT {
   }
 
   @Test
+  void dropsHopByHopHeadersAndTheOnesConnectionNamesBeforeTheUpstream() throws Exception {
+    try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
+      assertThat(
+              client
+                  .send(
+                      "GET /echo HTTP/1.1\r\nHost: aliyun.com\r\n"
+                          + "Connection: keep-alive, X-Hop-Secret ,x-other-hop\r\n"
+                          + "Connection: Transfer-Encoding\r\n"
+                          + "X-Hop-Secret: 1\r\nX-Other-Hop: 2\r\nKeep-Alive: timeout=5\r\n"
+                          + "TE: trailers\r\nX-End-To-End: 3\r\n\r\n")
+                  .read()
+                  .status())
+          .isEqualTo(200);
+    }
+    assertThat(upstream.requests.get(0).headers())
+        .containsEntry("x-end-to-end", "3")
+        .doesNotContainKeys("x-hop-secret", "x-other-hop", "keep-alive", "te");
+  }
+
+  @Test
   void answersHeadLikeCurlDashIWithTheHeadersAndNoBody() throws Exception {
     try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
       RawHttp.Response head =

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 
 /**
@@ -23,6 +24,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
   /** The entry of the request in progress on a connection. */
   public static final AttributeKey<AccessLogEntry> ENTRY = AttributeKey.valueOf("wayout.access");
+
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
   private final AccessLogWriter writer;
   private final String sourceNamespace;
@@ -57,9 +60,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     e.protocol = request.protocolVersion().text();
     e.authority = request.headers().get(HttpHeaderNames.HOST);
     e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
-    e.forwardedFor = request.headers().get("x-forwarded-for");
-    e.requestId = request.headers().get("x-request-id");
-    e.traceId = RequestIds.traceId(request.headers().get("traceparent"));
+    e.forwardedFor = request.headers().get(X_FORWARDED_FOR);
+    e.requestId = request.headers().get(RequestIds.X_REQUEST_ID);
+    e.traceId = RequestIds.traceId(request.headers().get(RequestIds.TRACEPARENT));
     if (local == null) {
       local = AccessLogEntry.address(ctx.channel().localAddress());
       remote = AccessLogEntry.address(ctx.channel().remoteAddress());

@@ -70,10 +70,10 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
     entry.authority = target.authority();
     if (!connect) {
       entry.path = target.path(); // origin-form, as Envoy logs :path
-      String id = request.headers().get("x-request-id");
+      String id = request.headers().get(RequestIds.X_REQUEST_ID);
       if (id == null || id.isEmpty()) {
         id = RequestIds.next();
-        request.headers().set("x-request-id", id);
+        request.headers().set(RequestIds.X_REQUEST_ID, id);
       }
       entry.requestId = id;
     }

@@ -28,15 +28,24 @@ final class HopByHop {
   static void strip(HttpHeaders headers) {
     List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
     for (int i = 0; i < connection.size(); i++) {
-      for (String token : connection.get(i).split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
-          headers.remove(name);
-        }
-      }
+      removeListed(headers, connection.get(i));
     }
     for (int i = 0; i < FIXED.size(); i++) {
       headers.remove(FIXED.get(i));
+    }
+  }
+
+  /** Removes each header a Connection value lists ("close", "keep-alive, x-hop"). */
+  private static void removeListed(HttpHeaders headers, String value) {
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      String name = value.substring(start, end).trim(); // the whole value: no copy
+      if (!name.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+        headers.remove(name);
+      }
+      start = end + 1;
     }
   }
 }

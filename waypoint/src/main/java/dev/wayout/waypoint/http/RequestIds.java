@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -8,6 +9,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * UUID.randomUUID()} draws on SecureRandom, a shared lock on every request of an event loop.
  */
 final class RequestIds {
+
+  /** Header names as constants: a String name is hashed anew on every lookup. */
+  static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+
+  static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 

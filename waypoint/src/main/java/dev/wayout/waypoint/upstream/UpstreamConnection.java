@@ -9,8 +9,9 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * One connection to an upstream, either serving one exchange at a time or idle in its pool. It is
- * also the last handler of the upstream pipeline ({@code [SslHandler] -> HttpClientCodec -> this}),
- * handing response parts to the bound exchange. AUTO_READ is off: the exchange asks for reads.
+ * also the last handler of the upstream pipeline ({@code [SslHandler] -> UpstreamHttpCodec ->
+ * this}), handing response parts to the bound exchange. AUTO_READ is off: the exchange asks for
+ * reads.
  */
 public final class UpstreamConnection extends ChannelDuplexHandler {
 

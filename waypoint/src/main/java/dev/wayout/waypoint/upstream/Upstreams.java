@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -188,7 +187,7 @@ public final class Upstreams {
                     if (tls != null) {
                       p.addLast(tls.newHandler(ch.alloc(), key.host(), key.port()));
                     }
-                    p.addLast(new HttpClientCodec(4096, maxHeaderBytes, 16 * 1024));
+                    p.addLast(new UpstreamHttpCodec(maxHeaderBytes));
                     p.addLast(connection);
                   }
                 });

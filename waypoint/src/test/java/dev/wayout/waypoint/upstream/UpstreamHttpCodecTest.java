@@ -1,0 +1,129 @@
+package dev.wayout.waypoint.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UpstreamHttpCodecTest {
+
+  private final EmbeddedChannel channel = new EmbeddedChannel(new UpstreamHttpCodec(60 * 1024));
+
+  @Test
+  void headerNamesKeepTheCaseTheServerSent() {
+    send(HttpMethod.GET);
+    List<Object> parts =
+        receive(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-type: text/plain\r\n"
+                + "X-Custom-Thing: a\r\nETAG: \"x\"\r\n\r\nok");
+    HttpResponse response = (HttpResponse) parts.get(0);
+    assertThat(response.headers().names())
+        .containsExactly("Content-Length", "content-type", "X-Custom-Thing", "ETAG");
+    assertThat(response.headers().get("etag")).isEqualTo("\"x\"");
+    assertThat(body(parts)).isEqualTo("ok");
+    assertThat(parts.get(parts.size() - 1)).isInstanceOf(LastHttpContent.class);
+    release(parts);
+  }
+
+  @Test
+  void theResponseToHeadHasNoBodyAndTheNextResponseFollowsIt() {
+    send(HttpMethod.HEAD);
+    send(HttpMethod.GET);
+    List<Object> parts =
+        receive(
+            "HTTP/1.1 301 Moved Permanently\r\nContent-Length: 239\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    List<Integer> statuses = new ArrayList<>();
+    for (Object part : parts) {
+      if (part instanceof HttpResponse r) {
+        statuses.add(r.status().code());
+      }
+    }
+    assertThat(statuses).containsExactly(301, 200);
+    assertThat(body(parts)).isEqualTo("hello");
+    release(parts);
+  }
+
+  @Test
+  void informationalResponsesDoNotUseUpTheRequest() {
+    send(HttpMethod.HEAD);
+    List<Object> parts =
+        receive(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
+                + "HTTP/1.1 204 No Content\r\n\r\n");
+    List<Integer> statuses = new ArrayList<>();
+    for (Object part : parts) {
+      if (part instanceof HttpResponse r) {
+        statuses.add(r.status().code());
+      }
+    }
+    // The 200 answers the HEAD (no body): the 204 after it is read as the next response.
+    assertThat(statuses).containsExactly(100, 200, 204);
+    release(parts);
+  }
+
+  @Test
+  void findsOnlyExactNames() {
+    byte[] line = "xContent-Lengthx".getBytes(StandardCharsets.US_ASCII);
+    assertThat(name(CommonResponseHeaders.find(line, 1, 14))).isEqualTo("Content-Length");
+    byte[] lower = "content-length".getBytes(StandardCharsets.US_ASCII);
+    assertThat(name(CommonResponseHeaders.find(lower, 0, 14))).isEqualTo("content-length");
+    byte[] mixed = "Content-length".getBytes(StandardCharsets.US_ASCII);
+    assertThat(name(CommonResponseHeaders.find(mixed, 0, 14))).isNull();
+    byte[] longer =
+        "X-Very-Long-Header-Name-Nobody-Sends-Often".getBytes(StandardCharsets.US_ASCII);
+    assertThat(name(CommonResponseHeaders.find(longer, 0, longer.length))).isNull();
+  }
+
+  private static String name(CharSequence found) {
+    return found == null ? null : found.toString();
+  }
+
+  private void send(HttpMethod method) {
+    assertThat(channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/")))
+        .isTrue();
+    ByteBuf out;
+    while ((out = channel.readOutbound()) != null) {
+      out.release();
+    }
+  }
+
+  private List<Object> receive(String wire) {
+    channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.US_ASCII));
+    List<Object> parts = new ArrayList<>();
+    Object o;
+    while ((o = channel.readInbound()) != null) {
+      parts.add(o);
+    }
+    return parts;
+  }
+
+  private static String body(List<Object> parts) {
+    StringBuilder b = new StringBuilder();
+    for (Object part : parts) {
+      if (part instanceof HttpContent c) {
+        b.append(c.content().toString(StandardCharsets.US_ASCII));
+      }
+    }
+    return b.toString();
+  }
+
+  private static void release(List<Object> parts) {
+    for (Object part : parts) {
+      if (part instanceof HttpContent c) {
+        c.release();
+      }
+    }
+  }
+}
