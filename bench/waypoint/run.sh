@@ -140,18 +140,28 @@ WAY_PID=$!; PIDS+=($WAY_PID)
 wait_port $WAY
 
 # --- measuring ------------------------------------------------------------------------------
-printf '\n%-26s %10s %9s %9s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "req/CPU-s"
+printf '\n%-26s %10s %9s %9s %12s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "req/CPU-s" "heap B/req"
+# Eden capacity (KiB), eden used (KiB) and young collections so far, from jstat.
+heap_counters() { jstat -gc "$1" 2>/dev/null | awk 'NR == 2 { print $5, $6, $13 }'; }
 measure() { # name url pid [host header]
-  local name=$1 url=$2 pid=$3 host=${4:-bench.example} before after out rps p50 p99 total cpu
-  before=$(cpu_ticks "$pid")
+  local name=$1 url=$2 pid=$3 host=${4:-bench.example} before after out rps p50 p99 total cpu heap0 heap1
+  before=$(cpu_ticks "$pid"); heap0=$(heap_counters "$pid")
   out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Host: $host" "$url")
-  after=$(cpu_ticks "$pid")
+  after=$(cpu_ticks "$pid"); heap1=$(heap_counters "$pid")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); LAST_RPS=$rps
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   p50=$(ms "$(awk '$1=="50%" {print $2}' <<<"$out")"); p99=$(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
   cpu=$(awk -v a="$before" -v b="$after" -v hz="$HZ" 'BEGIN {printf "%.2f", (b-a)/hz}')
-  printf '%-26s %10.0f %9s %9s %12s\n' "$name" "$rps" "$p50" "$p99" \
-    "$(awk -v n="$total" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", n/c; else print "-" }')"
+  printf '%-26s %10.0f %9s %9s %12s %s\n' "$name" "$rps" "$p50" "$p99" \
+    "$(awk -v n="$total" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", n/c; else print "-" }')" \
+    "$(allocated "$heap0" "$heap1" "$total")"
+}
+# Heap allocated per request (a JVM's garbage, which sets how often it collects): young
+# collections times eden's size, plus eden's change; blank for processes that are not a JVM.
+allocated() {
+  [ -n "$1" ] && [ -n "$2" ] || return 0
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    if (n > 0) printf "%12.0f", ((y[3] - x[3]) * y[1] + y[2] - x[2]) * 1024 / n }'
 }
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example" "http://127.0.0.1:$WAY/" > /dev/null
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example:8443" "http://127.0.0.1:$WAY/" > /dev/null

@@ -44,13 +44,7 @@ class UpstreamHttpCodecTest {
         receive(
             "HTTP/1.1 301 Moved Permanently\r\nContent-Length: 239\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-    List<Integer> statuses = new ArrayList<>();
-    for (Object part : parts) {
-      if (part instanceof HttpResponse r) {
-        statuses.add(r.status().code());
-      }
-    }
-    assertThat(statuses).containsExactly(301, 200);
+    assertThat(statuses(parts)).containsExactly(301, 200);
     assertThat(body(parts)).isEqualTo("hello");
     release(parts);
   }
@@ -62,14 +56,8 @@ class UpstreamHttpCodecTest {
         receive(
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
                 + "HTTP/1.1 204 No Content\r\n\r\n");
-    List<Integer> statuses = new ArrayList<>();
-    for (Object part : parts) {
-      if (part instanceof HttpResponse r) {
-        statuses.add(r.status().code());
-      }
-    }
     // The 200 answers the HEAD (no body): the 204 after it is read as the next response.
-    assertThat(statuses).containsExactly(100, 200, 204);
+    assertThat(statuses(parts)).containsExactly(100, 200, 204);
     release(parts);
   }
 
@@ -107,6 +95,16 @@ class UpstreamHttpCodecTest {
       parts.add(o);
     }
     return parts;
+  }
+
+  private static List<Integer> statuses(List<Object> parts) {
+    List<Integer> statuses = new ArrayList<>();
+    for (Object part : parts) {
+      if (part instanceof HttpResponse r) {
+        statuses.add(r.status().code());
+      }
+    }
+    return statuses;
   }
 
   private static String body(List<Object> parts) {
