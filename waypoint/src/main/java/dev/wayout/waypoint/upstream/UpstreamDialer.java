@@ -41,7 +41,7 @@ final class UpstreamDialer {
   }
 
   /** Connections to the key that are open or being opened, on any event loop. */
-  int open(PoolKey key) {
+  int openConnections(PoolKey key) {
     return open.computeIfAbsent(key, k -> new AtomicInteger()).get();
   }
 
@@ -140,7 +140,7 @@ final class UpstreamDialer {
   }
 
   /** The innermost cause's message: what went wrong in a handshake, without the wrappers. */
-  static String rootMessage(Throwable t) {
+  private static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -52,7 +52,7 @@ public final class Upstreams {
       return failed(loop, HttpResponseStatus.SERVICE_UNAVAILABLE, "UF", route.tls().error());
     }
     int max = route.limits().maxConnections();
-    if (max > 0 && dialer.open(key) >= max) {
+    if (max > 0 && dialer.openConnections(key) >= max) {
       return failed(
           loop,
           HttpResponseStatus.SERVICE_UNAVAILABLE,
