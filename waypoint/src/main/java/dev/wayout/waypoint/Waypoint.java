@@ -11,6 +11,7 @@ import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.tunnel.SniRouter;
 import dev.wayout.waypoint.tunnel.Tunnels;
 import dev.wayout.waypoint.upstream.AddressGuard;
+import dev.wayout.waypoint.upstream.UpstreamAddresses;
 import dev.wayout.waypoint.upstream.UpstreamResolver;
 import dev.wayout.waypoint.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
@@ -115,9 +116,10 @@ public final class Waypoint implements AutoCloseable {
   /** Binds every listener; returns once they accept connections. */
   public Waypoint start() throws InterruptedException {
     AddressGuard guard = new AddressGuard(config.clusterCidrs(), config.allowLoopbackUpstreams());
+    UpstreamAddresses addresses = new UpstreamAddresses(resolver, guard);
     Upstreams upstreams =
-        new Upstreams(transport.socketChannel(), resolver, guard, metrics, config.maxHeaderBytes());
-    Tunnels tunnels = new Tunnels(upstreams, accessLog, transport.socketChannel());
+        new Upstreams(addresses, transport.socketChannel(), metrics, config.maxHeaderBytes());
+    Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel());
     Function<InetAddress, String> ns = a -> sourceNamespaces.apply(a);
     HttpListenerInitializer http =
         new HttpListenerInitializer(config, this::policy, upstreams, tunnels, accessLog, ns);

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import dev.wayout.waypoint.policy.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,5 +29,24 @@ final class Responses {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return r;
+  }
+
+  /**
+   * The answer when the upstream failed before its response started: the status, the route
+   * (host:port and ServiceEntry) and why, e.g. "503 for api.example.com:443 (shop/api): ...".
+   */
+  static FullHttpResponse upstreamFailure(
+      ByteBufAllocator alloc, HttpResponseStatus status, String host, Route route, String reason) {
+    String body =
+        status.code()
+            + " for "
+            + host
+            + ":"
+            + route.port().number()
+            + " ("
+            + route.serviceEntryName()
+            + "): "
+            + reason;
+    return text(alloc, status, body, false);
   }
 }

@@ -2,6 +2,7 @@ package dev.wayout.waypoint.http;
 
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.Route;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -12,5 +13,16 @@ record RoutedRequest(HttpRequest request, Route route, String host, int port, Ac
 
   boolean isConnect() {
     return request.method().name().equals("CONNECT");
+  }
+
+  /** Safe to send twice (RFC 9110 9.2.2): the connect and closed-connection retries need it. */
+  boolean isIdempotent() {
+    HttpMethod m = request.method();
+    return m == HttpMethod.GET
+        || m == HttpMethod.HEAD
+        || m == HttpMethod.OPTIONS
+        || m == HttpMethod.PUT
+        || m == HttpMethod.DELETE
+        || m == HttpMethod.TRACE;
   }
 }

@@ -46,7 +46,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
     Exchange ex = current;
     if (ex != null && msg instanceof HttpContent content) {
-      ex.requestContent(content);
+      ex.request.content(content);
       return;
     }
     ReferenceCountUtil.release(msg);
@@ -72,7 +72,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (ex == null || !ctx.channel().isActive()) {
       return;
     }
-    long left = ex.checkDeadline(System.nanoTime());
+    long left = ex.response.checkDeadline(System.nanoTime());
     if (left > 0 && current == ex) {
       timerArmed = true;
       ctx.executor().schedule(this::tick, left, TimeUnit.NANOSECONDS);
@@ -91,7 +91,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     Exchange ex = current;
     if (ex != null) {
-      ex.downstreamWritabilityChanged(ctx.channel().isWritable());
+      ex.response.downstreamWritabilityChanged(ctx.channel().isWritable());
     }
     ctx.fireChannelWritabilityChanged();
   }

@@ -3,8 +3,8 @@ package dev.wayout.waypoint.tunnel;
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.upstream.UpstreamAddresses;
 import dev.wayout.waypoint.upstream.UpstreamFailure;
-import dev.wayout.waypoint.upstream.Upstreams;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,13 +35,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Tunnels {
 
-  private final Upstreams upstreams;
+  private final UpstreamAddresses addresses;
   private final AccessLogWriter writer;
   private final Class<? extends SocketChannel> channelType;
 
   public Tunnels(
-      Upstreams upstreams, AccessLogWriter writer, Class<? extends SocketChannel> channelType) {
-    this.upstreams = upstreams;
+      UpstreamAddresses addresses,
+      AccessLogWriter writer,
+      Class<? extends SocketChannel> channelType) {
+    this.addresses = addresses;
     this.writer = writer;
     this.channelType = channelType;
   }
@@ -50,8 +52,8 @@ public final class Tunnels {
   Future<Channel> open(EventLoop loop, Route route, String host, AccessLogEntry log) {
     Promise<Channel> promise = loop.newPromise();
     log.tunnel = true;
-    upstreams
-        .addresses(loop, route, host)
+    addresses
+        .resolve(loop, route, host)
         .addListener(
             f -> {
               if (!f.isSuccess()) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class IdlePool {
 
   private final EventLoop loop;
-  private final Map<Upstreams.PoolKey, ArrayDeque<UpstreamConnection>> byKey = new HashMap<>();
+  private final Map<PoolKey, ArrayDeque<UpstreamConnection>> byKey = new HashMap<>();
 
   /** When the armed sweep runs (System.nanoTime), or 0 when none is armed. */
   private long sweepAt;
@@ -26,7 +26,7 @@ final class IdlePool {
   }
 
   /** The most recently parked open connection for the key, or null. */
-  UpstreamConnection take(Upstreams.PoolKey key) {
+  UpstreamConnection take(PoolKey key) {
     ArrayDeque<UpstreamConnection> pool = byKey.get(key);
     if (pool == null) {
       return null;

@@ -15,7 +15,7 @@ import io.netty.util.ReferenceCountUtil;
  */
 public final class UpstreamConnection extends ChannelDuplexHandler {
 
-  final Upstreams.PoolKey key;
+  final PoolKey key;
   final String destinationHost;
   Channel channel;
   private UpstreamListener listener;
@@ -26,7 +26,7 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
   /** The route's {@code connectionPool.http.idleTimeout}: how long it may wait in its pool. */
   final long idleTimeoutNanos;
 
-  UpstreamConnection(Upstreams.PoolKey key, String destinationHost, long idleTimeoutNanos) {
+  UpstreamConnection(PoolKey key, String destinationHost, long idleTimeoutNanos) {
     this.key = key;
     this.destinationHost = destinationHost;
     this.idleTimeoutNanos = idleTimeoutNanos;

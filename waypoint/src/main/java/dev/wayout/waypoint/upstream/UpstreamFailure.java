@@ -18,6 +18,14 @@ public final class UpstreamFailure extends Exception {
     this.flag = flag;
   }
 
+  /** The failure itself, or an unexpected error as 503 with flag UF and its message. */
+  public static UpstreamFailure of(Throwable cause) {
+    return cause instanceof UpstreamFailure u
+        ? u
+        : new UpstreamFailure(
+            HttpResponseStatus.SERVICE_UNAVAILABLE, "UF", String.valueOf(cause.getMessage()));
+  }
+
   public HttpResponseStatus status() {
     return status;
   }

@@ -1,0 +1,93 @@
+package dev.wayout.waypoint.upstream;
+
+import dev.wayout.waypoint.policy.Route;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The addresses the waypoint may dial for a route's host: its static endpoints or a DNS answer,
+ * each passed through the {@link AddressGuard}. HTTP exchanges and tunnels both get their addresses
+ * here, so neither can be pointed inside the cluster.
+ */
+public final class UpstreamAddresses {
+
+  private final UpstreamResolver resolver;
+  private final AddressGuard guard;
+
+  public UpstreamAddresses(UpstreamResolver resolver, AddressGuard guard) {
+    this.resolver = resolver;
+    this.guard = guard;
+  }
+
+  /**
+   * The checked addresses of {@code host} on the route's upstream port. Completes on {@code loop};
+   * fails with an {@link UpstreamFailure}: DF when DNS fails, UH when there are none, and 403 UF
+   * when every address was refused.
+   */
+  public Future<List<InetSocketAddress>> resolve(EventLoop loop, Route route, String host) {
+    Promise<List<InetSocketAddress>> promise = loop.newPromise();
+    if (route.isStatic()) {
+      checked(route.staticEndpoints(), host, promise);
+      return promise;
+    }
+    resolver
+        .resolveAll(loop, host)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                promise.tryFailure(
+                    new UpstreamFailure(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "DF",
+                        "DNS lookup of " + host + " failed: " + f.cause().getMessage()));
+                return;
+              }
+              @SuppressWarnings("unchecked")
+              List<InetAddress> found = (List<InetAddress>) f.getNow();
+              List<InetSocketAddress> targets = new ArrayList<>(found.size());
+              for (InetAddress a : found) {
+                targets.add(new InetSocketAddress(a, route.upstreamPort()));
+              }
+              checked(targets, host, promise);
+            });
+    return promise;
+  }
+
+  private void checked(
+      List<InetSocketAddress> targets, String host, Promise<List<InetSocketAddress>> promise) {
+    List<InetSocketAddress> allowed = new ArrayList<>(targets.size());
+    List<String> refused = new ArrayList<>();
+    for (InetSocketAddress t : targets) {
+      Optional<String> why = guard.check(t.getAddress());
+      if (why.isPresent()) {
+        refused.add(why.get());
+      } else {
+        allowed.add(t);
+      }
+    }
+    if (!allowed.isEmpty()) {
+      promise.trySuccess(allowed);
+    } else if (refused.isEmpty()) {
+      promise.tryFailure(
+          new UpstreamFailure(
+              HttpResponseStatus.SERVICE_UNAVAILABLE, "UH", "no endpoints for " + host));
+    } else {
+      promise.tryFailure(
+          new UpstreamFailure(
+              HttpResponseStatus.FORBIDDEN,
+              "UF",
+              "refused to connect to "
+                  + host
+                  + ": "
+                  + String.join(", ", refused)
+                  + "; the waypoint never dials internal addresses for an external host"));
+    }
+  }
+}

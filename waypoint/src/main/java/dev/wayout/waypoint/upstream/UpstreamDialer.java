@@ -1,0 +1,150 @@
+package dev.wayout.waypoint.upstream;
+
+import dev.wayout.waypoint.admin.WaypointMetrics;
+import dev.wayout.waypoint.policy.Route;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Opens new upstream connections on the caller's event loop: {@code [SslHandler] ->
+ * UpstreamHttpCodec -> UpstreamConnection}, AUTO_READ off, the next address tried once more if a
+ * connect fails and retries are allowed, and a TLS connection handed out only after its handshake
+ * and subjectAltNames check. Counts the open connections per pool key for {@code maxConnections}.
+ */
+final class UpstreamDialer {
+
+  private final Class<? extends SocketChannel> channelType;
+  private final WaypointMetrics metrics;
+  private final int maxHeaderBytes;
+  private final Map<PoolKey, AtomicInteger> open = new ConcurrentHashMap<>();
+
+  UpstreamDialer(
+      Class<? extends SocketChannel> channelType, WaypointMetrics metrics, int maxHeaderBytes) {
+    this.channelType = channelType;
+    this.metrics = metrics;
+    this.maxHeaderBytes = maxHeaderBytes;
+  }
+
+  /** Connections to the key that are open or being opened, on any event loop. */
+  int openConnections(PoolKey key) {
+    return open.computeIfAbsent(key, k -> new AtomicInteger()).get();
+  }
+
+  /**
+   * Dials {@code targets} (checked addresses) in turn, attempt {@code attempt} of {@code attempts}
+   * (the first is 0), and completes {@code promise} with the connected (and for TLS, verified)
+   * connection or an {@link UpstreamFailure}.
+   */
+  void dial(
+      EventLoop loop,
+      Route route,
+      PoolKey key,
+      List<InetSocketAddress> targets,
+      int attempt,
+      int attempts,
+      Promise<UpstreamConnection> promise) {
+    InetSocketAddress target = targets.get(attempt % targets.size());
+    UpstreamConnection connection =
+        new UpstreamConnection(key, route.host(), route.limits().idleTimeout().toNanos());
+    UpstreamTls tls = route.tls();
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(channelType)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, route.limits().connectTimeout().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ChannelPipeline p = ch.pipeline();
+                    if (tls != null) {
+                      p.addLast(tls.newHandler(ch.alloc(), key.host(), key.port()));
+                    }
+                    p.addLast(new UpstreamHttpCodec(maxHeaderBytes));
+                    p.addLast(connection);
+                  }
+                });
+    ChannelFuture cf = b.connect(target);
+    connection.channel = cf.channel();
+    AtomicInteger counter = open.computeIfAbsent(key, k -> new AtomicInteger());
+    counter.incrementAndGet();
+    cf.channel()
+        .closeFuture()
+        .addListener(
+            c -> {
+              if (counter.decrementAndGet() == 0) {
+                open.remove(key, counter);
+              }
+              if (cf.isSuccess()) {
+                metrics.upstreamClosed();
+              }
+            });
+    cf.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            if (attempt + 1 < attempts) {
+              dial(loop, route, key, targets, attempt + 1, attempts, promise);
+              return;
+            }
+            promise.tryFailure(
+                new UpstreamFailure(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    attempts > 1 ? "UF,URX" : "UF",
+                    "connect to " + target + " failed: " + f.cause().getMessage()));
+            return;
+          }
+          metrics.upstreamOpened(route.host());
+          if (tls == null) {
+            promise.trySuccess(connection);
+            return;
+          }
+          SslHandler ssl = cf.channel().pipeline().get(SslHandler.class);
+          ssl.handshakeFuture()
+              .addListener(
+                  h -> {
+                    String problem =
+                        h.isSuccess()
+                            ? SubjectAltNames.check(
+                                ssl.engine().getSession(), tls.subjectAltNames())
+                            : rootMessage(h.cause());
+                    if (problem == null) {
+                      promise.trySuccess(connection);
+                      return;
+                    }
+                    metrics.handshakeFailure(route.host());
+                    cf.channel().close();
+                    promise.tryFailure(
+                        new UpstreamFailure(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE, "UF", "TLS error: " + problem));
+                  });
+        });
+  }
+
+  /** The innermost cause's message: what went wrong in a handshake, without the wrappers. */
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return m == null ? root.getClass().getSimpleName() : m;
+  }
+}
