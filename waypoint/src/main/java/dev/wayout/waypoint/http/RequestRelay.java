@@ -83,10 +83,12 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     AccessLogEntry log = exchange.routed.log();
     log.upstreamHost = c.remoteText();
     log.upstreamLocal = c.localText();
-    up.write(exchange.routed.request());
+    // Void promises: nothing waits on these writes, and a failed one reaches the upstream
+    // connection's exceptionCaught, which closes it and tells the exchange.
+    up.write(exchange.routed.request(), up.voidPromise());
     if (complete) {
       // A retry: the whole (bodyless) request is known already.
-      up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
       exchange.response.requestSent();
       return;
     }
@@ -109,11 +111,11 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     Channel up = exchange.conn.channel();
     if (last) {
       complete = true;
-      up.writeAndFlush(content);
+      up.writeAndFlush(content, up.voidPromise());
       exchange.response.requestSent();
       return;
     }
-    up.writeAndFlush(content);
+    up.writeAndFlush(content, up.voidPromise());
     if (up.isWritable()) {
       ctx.read();
     } else {

@@ -96,7 +96,7 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
       ctx.writeAndFlush(msg).addListener(this);
       return;
     }
-    ctx.write(msg);
+    ctx.write(msg, ctx.voidPromise()); // a failure reaches UpstreamHandler.exceptionCaught
   }
 
   @Override
