@@ -41,7 +41,13 @@ final class UpstreamDialer {
 
   /** Connections to the key that are open or being opened, on any event loop. */
   int openConnections(PoolKey key) {
-    return open.computeIfAbsent(key, k -> new AtomicInteger()).get();
+    AtomicInteger n = open.get(key);
+    return n == null ? 0 : n.get();
+  }
+
+  private static AtomicInteger increment(AtomicInteger n) {
+    n.incrementAndGet();
+    return n;
   }
 
   /**
@@ -84,15 +90,14 @@ final class UpstreamDialer {
                 });
     ChannelFuture cf = b.connect(target);
     connection.channel = cf.channel();
-    AtomicInteger counter = open.computeIfAbsent(key, k -> new AtomicInteger());
-    counter.incrementAndGet();
+    // Counted under the map's lock for the key, so that a count reaching zero is removed (keys of
+    // replaced TLS settings do not pile up) without losing another loop's increment.
+    open.compute(key, (k, n) -> n == null ? new AtomicInteger(1) : increment(n));
     cf.channel()
         .closeFuture()
         .addListener(
             c -> {
-              if (counter.decrementAndGet() == 0) {
-                open.remove(key, counter);
-              }
+              open.computeIfPresent(key, (k, n) -> n.decrementAndGet() == 0 ? null : n);
               if (cf.isSuccess()) {
                 metrics.upstreamClosed();
               }
