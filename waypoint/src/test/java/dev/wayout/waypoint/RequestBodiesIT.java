@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Request bodies: large ones forwarded whole (Content-Length and chunked, to a slow upstream), and
@@ -140,15 +142,23 @@ class RequestBodiesIT {
         });
   }
 
-  @Test
-  void dropsTheRestOfABodyAnsweredEarlyAndServesTheNextRequest() throws Exception {
+  /**
+   * The client waits for the answer before it sends the rest of its body. A pooled upstream
+   * connection is read all along; a new one must be read from the start too, or the answer waits
+   * for a body the client is not sending.
+   */
+  @ParameterizedTest(name = "pooled upstream connection: {0}")
+  @ValueSource(booleans = {true, false})
+  void dropsTheRestOfABodyAnsweredEarlyAndServesTheNextRequest(boolean pooled) throws Exception {
     AtomicLong upstreamGot = new AtomicLong(-1);
     try (ScriptedUpstream up = earlyAnswering(upstreamGot);
         WaypointFixture f = fixture(up.port());
         RawHttp c = new RawHttp(f.waypoint.httpAddress())) {
-      // A pooled upstream connection: a new one is read only once the request is sent.
-      assertThat(c.send("GET /w HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read().body())
-          .isEqualTo("ok");
+      if (pooled) {
+        assertThat(c.send("GET /w HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read().body())
+            .isEqualTo("ok");
+        assertThat(f.nextLog().get("response_code").asInt()).isEqualTo(200);
+      }
       c.send(
           "POST /up HTTP/1.1\r\nHost: api.example.com\r\nContent-Length: 20000\r\n\r\n"
               + "z".repeat(2000));
@@ -163,8 +173,7 @@ class RequestBodiesIT {
       // The upstream connection with the unfinished request was closed, not reused.
       await().atMost(Duration.ofSeconds(5)).until(() -> upstreamGot.get() >= 0);
       assertThat(upstreamGot.get()).isLessThanOrEqualTo(2000);
-      assertThat(up.connections.get()).isEqualTo(2);
-      assertThat(f.nextLog().get("response_code").asInt()).isEqualTo(200);
+      assertThat(up.connections.get()).isEqualTo(2); // the one for /again is new
       JsonNode log = f.nextLog();
       assertThat(log.get("response_code").asInt()).isEqualTo(413);
       assertThat(log.get("response_flags").asText()).isEqualTo("-");
@@ -179,7 +188,7 @@ class RequestBodiesIT {
     try (ScriptedUpstream up = earlyAnswering(upstreamGot);
         WaypointFixture f = fixture(up.port());
         RawHttp c = new RawHttp(f.waypoint.httpAddress())) {
-      // A pooled upstream connection: a new one is read only once the request is sent.
+      // A pooled upstream connection (a new one: see the test above).
       assertThat(c.send("GET /w HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read().body())
           .isEqualTo("ok");
       c.send(

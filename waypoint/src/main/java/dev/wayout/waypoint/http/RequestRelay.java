@@ -97,6 +97,9 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     // per request); if not, the head must go now.
     if (!complete && exchange.conn == c) {
       up.flush();
+      // A body is still coming: read the upstream now, as a pooled connection is read already,
+      // so that an early answer (413, 401) reaches a client that waits for it.
+      up.read();
     }
   }
 
