@@ -142,7 +142,7 @@ wait_port $WAY
 # --- measuring ------------------------------------------------------------------------------
 printf '\n%-26s %10s %9s %9s %12s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "req/CPU-s" "heap B/req"
 # Eden capacity (KiB), eden used (KiB) and young collections so far, from jstat.
-heap_counters() { jstat -gc "$1" 2>/dev/null | awk 'NR == 2 { print $5, $6, $13 }'; }
+heap_counters() { { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 2 { print $5, $6, $13 }'; }
 measure() { # name url pid [host header]
   local name=$1 url=$2 pid=$3 host=${4:-bench.example} before after out rps p50 p99 total cpu heap0 heap1
   before=$(cpu_ticks "$pid"); heap0=$(heap_counters "$pid")
