@@ -243,7 +243,10 @@ class UpstreamEdgeCasesIT {
           c.send("CONNECT api.example.com:443 HTTP/1.1\r\nHost: api.example.com:443\r\n\r\n")
               .read();
       assertThat(r.status()).isEqualTo(503);
-      assertThat(r.body()).startsWith("connect to ").contains("127.0.0.1:" + closed + " failed");
+      // The same shape as the HTTP failure answers: status, host:port, ServiceEntry, reason.
+      assertThat(r.body())
+          .startsWith("503 for api.example.com:443 (istio-egress/api): connect to ")
+          .contains("127.0.0.1:" + closed + " failed");
       JsonNode log = f.nextLog();
       assertThat(log.get("method").asText()).isEqualTo("CONNECT");
       assertThat(log.get("response_code").asInt()).isEqualTo(503);

@@ -1,6 +1,7 @@
 package dev.wayout.waypoint.http;
 
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -31,22 +32,9 @@ final class Responses {
     return r;
   }
 
-  /**
-   * The answer when the upstream failed before its response started: the status, the route
-   * (host:port and ServiceEntry) and why, e.g. "503 for api.example.com:443 (shop/api): ...".
-   */
+  /** The answer when the upstream failed before its response started ({@link UpstreamFailure}). */
   static FullHttpResponse upstreamFailure(
       ByteBufAllocator alloc, HttpResponseStatus status, String host, Route route, String reason) {
-    String body =
-        status.code()
-            + " for "
-            + host
-            + ":"
-            + route.port().number()
-            + " ("
-            + route.serviceEntryName()
-            + "): "
-            + reason;
-    return text(alloc, status, body, false);
+    return text(alloc, status, UpstreamFailure.answer(status, host, route, reason), false);
   }
 }

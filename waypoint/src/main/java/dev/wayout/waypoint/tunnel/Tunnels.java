@@ -146,7 +146,7 @@ public final class Tunnels {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                refuseConnect(ctx, log, f.cause());
+                refuseConnect(ctx, route, host, log, f.cause());
                 return;
               }
               Channel upstream = (Channel) f.getNow();
@@ -193,22 +193,19 @@ public final class Tunnels {
     }
   }
 
-  private void refuseConnect(ChannelHandlerContext ctx, AccessLogEntry log, Throwable cause) {
-    HttpResponseStatus status = HttpResponseStatus.SERVICE_UNAVAILABLE;
-    String reason = String.valueOf(cause.getMessage());
-    if (cause instanceof UpstreamFailure u) {
-      status = u.status();
-      for (String flag : u.flag().split(",")) {
-        log.flag(flag);
-      }
-    } else {
-      log.flag("UF");
+  private void refuseConnect(
+      ChannelHandlerContext ctx, Route route, String host, AccessLogEntry log, Throwable cause) {
+    UpstreamFailure failure = UpstreamFailure.of(cause);
+    for (String flag : failure.flag().split(",")) {
+      log.flag(flag);
     }
-    log.responseCode = status.code();
-    log.upstreamTransportFailureReason = reason;
-    byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+    log.responseCode = failure.status().code();
+    log.upstreamTransportFailureReason = failure.reason();
+    String answer = UpstreamFailure.answer(failure.status(), host, route, failure.reason());
+    byte[] body = (answer + "\n").getBytes(StandardCharsets.UTF_8);
     FullHttpResponse r =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, failure.status(), Unpooled.wrappedBuffer(body));
     r.headers()
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CONNECTION, "close");

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.upstream;
 
+import dev.wayout.waypoint.policy.Route;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
@@ -24,6 +25,22 @@ public final class UpstreamFailure extends Exception {
         ? u
         : new UpstreamFailure(
             HttpResponseStatus.SERVICE_UNAVAILABLE, "UF", String.valueOf(cause.getMessage()));
+  }
+
+  /**
+   * What the client is told when the upstream failed before a response started: the status, the
+   * route (host:port and ServiceEntry) and why, e.g. "503 for api.example.com:443 (shop/api): ...".
+   */
+  public static String answer(HttpResponseStatus status, String host, Route route, String reason) {
+    return status.code()
+        + " for "
+        + host
+        + ":"
+        + route.port().number()
+        + " ("
+        + route.serviceEntryName()
+        + "): "
+        + reason;
   }
 
   public HttpResponseStatus status() {
