@@ -66,6 +66,10 @@ public final class AccessLogEntry {
     }
   }
 
+  public boolean hasFlags() {
+    return responseFlags != null;
+  }
+
   public String responseFlags() {
     return responseFlags == null ? "-" : responseFlags;
   }

@@ -107,7 +107,11 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     AccessLogEntry e = entry;
     if (e != null && !e.tunnel) {
       entry = null;
-      e.flag("DC");
+      if (!e.hasFlags()) {
+        // The client went away (Envoy's DC); a flag already set means the waypoint closed it,
+        // e.g. after the upstream closed mid-response (UC).
+        e.flag("DC");
+      }
       writer.write(e);
     }
     ctx.fireChannelInactive();
