@@ -29,4 +29,9 @@ public record UpstreamLimits(
             : pool.tcpIdleTimeout() != null ? pool.tcpIdleTimeout() : idleTimeout,
         pool.maxRequestsPerConnection() == null ? 0 : pool.maxRequestsPerConnection());
   }
+
+  /** The connect timeout as Netty's option takes it: whole milliseconds, at most an int's worth. */
+  public int connectTimeoutMillis() {
+    return (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+  }
 }

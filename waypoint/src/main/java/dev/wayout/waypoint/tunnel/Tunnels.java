@@ -79,8 +79,7 @@ public final class Tunnels {
         .channel(channelType)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(
-            ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) route.limits().connectTimeout().toMillis())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, route.limits().connectTimeoutMillis())
         .handler(new ChannelInboundHandlerAdapter())
         .connect(target)
         .addListener(

@@ -73,9 +73,7 @@ final class UpstreamDialer {
             .channel(channelType)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, route.limits().connectTimeout().toMillis()))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, route.limits().connectTimeoutMillis())
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
