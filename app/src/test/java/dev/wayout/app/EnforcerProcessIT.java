@@ -3,6 +3,7 @@ package dev.wayout.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.testing.WayoutProcess;
@@ -49,7 +50,7 @@ class EnforcerProcessIT {
     assertThat(api.kubectl("create", "namespace", shop).succeeded()).isTrue();
     assertThat(api.kubectl("label", "namespace", shop, "wayout.dev/egress=enforced").succeeded())
         .isTrue();
-    int port = freePort();
+    int port = FreePorts.loopback();
     Map<String, String> env = new HashMap<>(api.clientEnvironment());
     env.put("WAYOUT_CLUSTER_CIDRS", "10.244.0.0/16,10.96.0.0/12");
     env.put("WAYOUT_NAMESPACE", system);
@@ -99,9 +100,4 @@ class EnforcerProcessIT {
     }
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -3,6 +3,7 @@ package dev.wayout.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.TestAssets;
@@ -120,15 +121,8 @@ class InstallIT {
     }
     env.putAll(api.clientEnvironment());
     env.put("WAYOUT_WEBHOOK_HOST", "127.0.0.1");
-    env.put("WAYOUT_WEBHOOK_PORT", Integer.toString(freePort()));
+    env.put("WAYOUT_WEBHOOK_PORT", Integer.toString(FreePorts.loopback()));
     return env;
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

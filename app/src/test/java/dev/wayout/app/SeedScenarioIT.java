@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wayout.certs.CertificateAuthority;
+import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.FakeExternalSite;
 import dev.wayout.testing.KubeApiServer;
@@ -284,7 +285,7 @@ class SeedScenarioIT {
     api.installGatewayApiCrds();
     kubectl("apply", "-k", TestAssets.repositoryRoot().resolve("manifests/crds").toString());
     kubectl("create", "namespace", "wayout-system");
-    webhookPort = freePort();
+    webhookPort = FreePorts.loopback();
     for (String file :
         List.of(
             "manifests/webhook/060-ValidatingWebhookConfiguration-wayout-webhook.yaml",
@@ -389,14 +390,6 @@ class SeedScenarioIT {
 
   private int apiPort() {
     return Integer.parseInt(api.url().substring(api.url().lastIndexOf(':') + 1));
-  }
-
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static String read(Path file) {

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,9 +54,9 @@ public final class KubeApiServer implements AutoCloseable {
   private KubeApiServer(Path binaries, Path dir) {
     this.binaries = binaries;
     this.dir = dir;
-    this.etcdPort = freePort();
-    this.etcdPeerPort = freePort();
-    this.port = freePort();
+    this.etcdPort = FreePorts.loopback();
+    this.etcdPeerPort = FreePorts.loopback();
+    this.port = FreePorts.loopback();
     Clock clock = Clock.systemUTC();
     this.ca = CertificateAuthority.create(clock, "wayout-test-apiserver-ca", Duration.ofDays(2));
     this.admin = ca.issueClient(clock, "admin", List.of("system:masters"), Duration.ofDays(2));
@@ -425,14 +424,6 @@ public final class KubeApiServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -153,17 +153,8 @@ class ForwardingIT {
     fixture.apply(
         WaypointFixture.staticEntry(
                 "external-svc-aliyun", "aliyun.com", 80, upstream.port(), "HTTP")
-            + """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: aliyun, namespace: istio-egress}
-            spec:
-              host: aliyun.com
-              trafficPolicy:
-                connectionPool:
-                  http: {idleTimeout: 300ms}
-            """);
+            + WaypointFixture.destinationRule(
+                "aliyun", "aliyun.com", "connectionPool: {http: {idleTimeout: 300ms}}"));
     try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
       assertThat(client.send("GET /echo HTTP/1.1\r\nHost: aliyun.com\r\n\r\n").read().status())
           .isEqualTo(200);

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wayout.testing.FreePorts;
 import dev.wayout.waypoint.testsupport.RawHttp;
 import dev.wayout.waypoint.testsupport.ScriptedUpstream;
 import dev.wayout.waypoint.testsupport.TestUpstream;
 import dev.wayout.waypoint.testsupport.WaypointFixture;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -196,17 +196,8 @@ class UpstreamEdgeCasesIT {
             new WaypointFixture(Map.of("WAYOUT_WAYPOINT_EVENT_LOOP_THREADS", "1"))) {
       f.apply(
           WaypointFixture.staticEntry("api", "api.example.com", 80, up.port(), "HTTP")
-              + """
-              ---
-              apiVersion: networking.istio.io/v1
-              kind: DestinationRule
-              metadata: {name: api, namespace: istio-egress}
-              spec:
-                host: api.example.com
-                trafficPolicy:
-                  connectionPool:
-                    tcp: {maxConnections: 1}
-              """);
+              + WaypointFixture.destinationRule(
+                  "api", "api.example.com", "connectionPool: {tcp: {maxConnections: 1}}"));
       try (RawHttp c1 = new RawHttp(f.waypoint.httpAddress());
           RawHttp c2 = new RawHttp(f.waypoint.httpAddress())) {
         c1.send("GET /slow HTTP/1.1\r\nHost: api.example.com\r\n\r\n");
@@ -232,10 +223,7 @@ class UpstreamEdgeCasesIT {
 
   @Test
   void answers503WithUfUrxToConnectWhenTheUpstreamPortIsClosed() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePorts.loopback();
     try (WaypointFixture f = new WaypointFixture();
         RawHttp c = new RawHttp(f.waypoint.httpAddress())) {
       f.apply(WaypointFixture.staticEntry("api", "api.example.com", 443, closed, "TLS"));

@@ -3,10 +3,10 @@ package dev.wayout.waypoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wayout.testing.FreePorts;
 import dev.wayout.waypoint.testsupport.RawHttp;
 import dev.wayout.waypoint.testsupport.TestUpstream;
 import dev.wayout.waypoint.testsupport.WaypointFixture;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,10 +57,7 @@ class UpstreamFailuresIT {
 
   @Test
   void retriesAFailedConnectOnceForAnIdempotentRequestThenAnswers503() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.loopback();
     try (WaypointFixture fixture = new WaypointFixture()) {
       fixture.apply(WaypointFixture.staticEntry("api", "api.example.com", 80, closedPort, "HTTP"));
       try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {

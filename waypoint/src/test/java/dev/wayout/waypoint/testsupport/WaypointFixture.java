@@ -92,6 +92,24 @@ public final class WaypointFixture implements AutoCloseable {
         .formatted(name, host, port, port, protocol, targetPort);
   }
 
+  /**
+   * A document separator and a DestinationRule in istio-egress for {@code host}, with {@code
+   * trafficPolicy} as one line of flow-style YAML, e.g. "connectionPool: {tcp: {maxConnections:
+   * 1}}": to append to a {@link #staticEntry}.
+   */
+  public static String destinationRule(String name, String host, String trafficPolicy) {
+    return """
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: %s, namespace: istio-egress}
+        spec:
+          host: %s
+          trafficPolicy: {%s}
+        """
+        .formatted(name, host, trafficPolicy);
+  }
+
   @Override
   public void close() {
     waypoint.close();
