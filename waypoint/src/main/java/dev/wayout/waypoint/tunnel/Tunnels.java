@@ -4,15 +4,14 @@ import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import dev.wayout.waypoint.policy.Route;
 import dev.wayout.waypoint.upstream.UpstreamAddresses;
+import dev.wayout.waypoint.upstream.UpstreamBootstrap;
 import dev.wayout.waypoint.upstream.UpstreamFailure;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
@@ -74,12 +73,7 @@ public final class Tunnels {
       int attempt,
       Promise<Channel> promise) {
     InetSocketAddress target = targets.get(attempt % targets.size());
-    new Bootstrap()
-        .group(loop)
-        .channel(channelType)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, route.limits().connectTimeoutMillis())
+    UpstreamBootstrap.on(loop, channelType, route)
         .handler(new ChannelInboundHandlerAdapter())
         .connect(target)
         .addListener(
@@ -90,11 +84,7 @@ public final class Tunnels {
                   } else if (attempt == 0) {
                     dial(loop, route, targets, 1, promise);
                   } else {
-                    promise.tryFailure(
-                        new UpstreamFailure(
-                            HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "UF,URX",
-                            "connect to " + target + " failed: " + f.cause().getMessage()));
+                    promise.tryFailure(UpstreamFailure.connectFailed(target, f.cause(), true));
                   }
                 });
   }

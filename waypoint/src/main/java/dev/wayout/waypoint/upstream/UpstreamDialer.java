@@ -6,7 +6,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
@@ -68,12 +67,7 @@ final class UpstreamDialer {
         new UpstreamConnection(key, route.host(), route.limits().idleTimeout().toNanos());
     UpstreamTls tls = route.tls();
     Bootstrap b =
-        new Bootstrap()
-            .group(loop)
-            .channel(channelType)
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, route.limits().connectTimeoutMillis())
+        UpstreamBootstrap.on(loop, channelType, route)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -107,11 +101,7 @@ final class UpstreamDialer {
               dial(loop, route, key, targets, attempt + 1, attempts, promise);
               return;
             }
-            promise.tryFailure(
-                new UpstreamFailure(
-                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    attempts > 1 ? "UF,URX" : "UF",
-                    "connect to " + target + " failed: " + f.cause().getMessage()));
+            promise.tryFailure(UpstreamFailure.connectFailed(target, f.cause(), attempts > 1));
             return;
           }
           metrics.upstreamOpened(route.host());

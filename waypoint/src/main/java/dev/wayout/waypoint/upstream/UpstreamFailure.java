@@ -2,6 +2,7 @@ package dev.wayout.waypoint.upstream;
 
 import dev.wayout.waypoint.policy.Route;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetSocketAddress;
 
 /**
  * Why no upstream connection could be had: the status to answer, Envoy's response flag for the
@@ -41,6 +42,15 @@ public final class UpstreamFailure extends Exception {
         + route.serviceEntryName()
         + "): "
         + reason;
+  }
+
+  /** A connect that failed: 503 with UF, and URX when it was already the retry. */
+  public static UpstreamFailure connectFailed(
+      InetSocketAddress target, Throwable cause, boolean retried) {
+    return new UpstreamFailure(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        retried ? "UF,URX" : "UF",
+        "connect to " + target + " failed: " + cause.getMessage());
   }
 
   public HttpResponseStatus status() {
