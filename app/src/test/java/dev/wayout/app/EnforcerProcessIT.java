@@ -7,7 +7,6 @@ import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.testing.WayoutProcess;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,5 +98,4 @@ class EnforcerProcessIT {
           .isEmpty();
     }
   }
-
 }

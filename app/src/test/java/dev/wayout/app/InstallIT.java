@@ -3,8 +3,8 @@ package dev.wayout.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.CommandResult;
+import dev.wayout.testing.FreePorts;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.TestAssets;
 import dev.wayout.testing.WayoutProcess;
@@ -14,9 +14,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -124,5 +121,4 @@ class InstallIT {
     env.put("WAYOUT_WEBHOOK_PORT", Integer.toString(FreePorts.loopback()));
     return env;
   }
-
 }

@@ -138,10 +138,11 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
       String body,
       boolean close) {
     boolean closing = close || !HttpUtil.isKeepAlive(request);
+    boolean whole = request instanceof LastHttpContent; // no body follows
     ReferenceCountUtil.release(request);
-    discarding = true;
+    discarding = !whole;
     discarded = 0;
-    pendingSteps = 2; // the refusal written, the request's body discarded
+    pendingSteps = whole ? 1 : 2; // the refusal written, and the request's body discarded
     ctx.writeAndFlush(Responses.text(ctx.alloc(), status, body, closing))
         .addListener(
             (ChannelFutureListener)
@@ -152,7 +153,9 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
                     step(ctx);
                   }
                 });
-    ctx.read();
+    if (!whole) {
+      ctx.read();
+    }
   }
 
   private void discard(ChannelHandlerContext ctx, Object msg) {

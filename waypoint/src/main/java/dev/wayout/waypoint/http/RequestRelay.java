@@ -6,6 +6,7 @@ import dev.wayout.waypoint.upstream.Upstreams;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -85,7 +86,15 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     log.upstreamLocal = c.localText();
     // Void promises: nothing waits on these writes, and a failed one reaches the upstream
     // connection's exceptionCaught, which closes it and tells the exchange.
-    up.write(exchange.routed.request(), up.voidPromise());
+    HttpRequest head = exchange.routed.request();
+    if (head instanceof LastHttpContent) {
+      // The whole request, read in one go (no body): one write, and nothing more to read.
+      complete = true;
+      up.writeAndFlush(head, up.voidPromise());
+      exchange.response.requestSent();
+      return;
+    }
+    up.write(head, up.voidPromise());
     if (complete) {
       // A retry: the whole (bodyless) request is known already.
       up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());

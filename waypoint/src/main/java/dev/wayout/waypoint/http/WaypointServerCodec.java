@@ -1,10 +1,13 @@
 package dev.wayout.waypoint.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -22,6 +25,10 @@ import java.util.List;
  * with Transfer-Encoding, duplicate lengths, bad chunking and bad header names are decoder
  * failures) plus a refusal of obs-folded header lines, which Netty would silently join and which
  * other servers read differently (request smuggling). Responses to HEAD are encoded without a body.
+ *
+ * <p>A request without a body (most of them) is handed on as one {@link FullHttpRequest} rather
+ * than a head and an empty last part: one trip through the pipeline instead of two, and one write
+ * upstream. CONNECT stays a head alone, as the tunnel takes over the connection after it.
  */
 public final class WaypointServerCodec
     extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
@@ -100,6 +107,33 @@ public final class WaypointServerCodec
           lineConsumed = false;
         }
       }
+      for (int i = size; i < out.size() - 1; i++) {
+        if (out.get(i) instanceof HttpRequest head
+            && isBodiless(head, out.get(i + 1))
+            && head.method() != HttpMethod.CONNECT) {
+          LastHttpContent last = (LastHttpContent) out.remove(i + 1);
+          // An empty buffer of its own, so that a retry can write the request a second time.
+          out.set(
+              i,
+              new DefaultFullHttpRequest(
+                  head.protocolVersion(),
+                  head.method(),
+                  head.uri(),
+                  Unpooled.EMPTY_BUFFER,
+                  head.headers(),
+                  last.trailingHeaders()));
+          last.release();
+        }
+      }
+    }
+
+    /** A cleanly decoded head followed straight away by its end: a request without a body. */
+    private static boolean isBodiless(HttpRequest head, Object next) {
+      return !(head instanceof HttpContent)
+          && head.decoderResult().isSuccess()
+          && next instanceof LastHttpContent last
+          && last.decoderResult().isSuccess()
+          && !last.content().isReadable();
     }
 
     /**

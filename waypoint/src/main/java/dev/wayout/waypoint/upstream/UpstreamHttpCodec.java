@@ -1,7 +1,11 @@
 package dev.wayout.waypoint.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -10,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -21,6 +26,11 @@ import java.util.List;
  * not needed. The decoder returns shared names for the response headers servers commonly send,
  * where Netty's response decoder copies every name into two new objects: those copies were the
  * largest single part of the waypoint's garbage per request.
+ *
+ * <p>A response whose head and whole body arrive in one read is handed on as one {@link
+ * FullHttpResponse} rather than a head and a last part: one trip through each pipeline instead of
+ * two, and the client side encodes it into one buffer. A head whose body has not arrived by the end
+ * of the read goes on alone, so a streamed response is never held back.
  */
 final class UpstreamHttpCodec
     extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
@@ -48,8 +58,66 @@ final class UpstreamHttpCodec
   }
 
   private final class Decoder extends HttpResponseDecoder {
+    private boolean inRead;
+    private HttpResponse held;
+
     Decoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      inRead = true;
+      try {
+        super.channelRead(ctx, msg);
+      } finally {
+        inRead = false;
+        HttpResponse head = held;
+        held = null;
+        if (head != null) {
+          ctx.fireChannelRead(head); // its body comes in a later read
+        }
+      }
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      int from = out.size();
+      super.decode(ctx, in, out);
+      if (held != null && out.size() > from) {
+        out.add(from, held);
+        held = null;
+      }
+      for (int i = from; i < out.size() - 1; i++) {
+        if (isBareHead(out.get(i))
+            && out.get(i + 1) instanceof LastHttpContent last
+            && last.decoderResult().isSuccess()) {
+          out.set(i, whole((HttpResponse) out.get(i), last));
+          out.remove(i + 1);
+        }
+      }
+      int end = out.size() - 1;
+      if (inRead && end >= from && isBareHead(out.get(end))) {
+        held = (HttpResponse) out.remove(end);
+      }
+    }
+
+    /** A final response's head, decoded cleanly, whose body is still to come. */
+    private static boolean isBareHead(Object o) {
+      return o instanceof HttpResponse r
+          && !(o instanceof HttpContent)
+          && r.decoderResult().isSuccess()
+          && r.status().codeClass() != HttpStatusClass.INFORMATIONAL;
+    }
+
+    private static FullHttpResponse whole(HttpResponse head, LastHttpContent last) {
+      return new DefaultFullHttpResponse(
+          head.protocolVersion(),
+          head.status(),
+          last.content(),
+          head.headers(),
+          last.trailingHeaders());
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -21,13 +22,36 @@ class WaypointServerCodecTest {
   }
 
   @Test
-  void decodesAPlainRequestAndItsEmptyBody() {
+  void decodesARequestWithoutABodyAsOneMessage() {
     EmbeddedChannel ch = channel();
     write(ch, "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n");
-    HttpRequest r = ch.readInbound();
+    FullHttpRequest r = ch.readInbound();
     assertThat(r.decoderResult().isSuccess()).isTrue();
+    assertThat(r.headers().get("host")).isEqualTo("a.example");
+    assertThat(r.content().readableBytes()).isZero();
+    r.release();
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void decodesARequestWithABodyAsAHeadAndItsParts() {
+    EmbeddedChannel ch = channel();
+    write(ch, "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 2\r\n\r\nok");
+    HttpRequest r = ch.readInbound();
+    assertThat(r).isNotInstanceOf(FullHttpRequest.class);
     LastHttpContent last = ch.readInbound();
+    assertThat(last.content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("ok");
     last.release();
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void keepsConnectAHeadAloneForTheTunnel() {
+    EmbeddedChannel ch = channel();
+    write(ch, "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n");
+    HttpRequest r = ch.readInbound();
+    assertThat(r).isNotInstanceOf(FullHttpRequest.class);
+    ((LastHttpContent) ch.readInbound()).release();
     assertThat(ch.finishAndReleaseAll()).isFalse();
   }
 
@@ -64,9 +88,9 @@ class WaypointServerCodecTest {
     assertThat(codec.partialRequest()).isTrue();
     write(ch, "ample\r\n\r\n");
     assertThat(codec.partialRequest()).isFalse();
-    HttpRequest r = ch.readInbound();
+    FullHttpRequest r = ch.readInbound();
     assertThat(r.headers().get("host")).isEqualTo("a.example");
-    ((LastHttpContent) ch.readInbound()).release();
+    r.release();
     assertThat(ch.finishAndReleaseAll()).isFalse();
   }
 }

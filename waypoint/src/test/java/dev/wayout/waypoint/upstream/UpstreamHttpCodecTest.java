@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -59,6 +60,36 @@ class UpstreamHttpCodecTest {
     // The 200 answers the HEAD (no body): the 204 after it is read as the next response.
     assertThat(statuses(parts)).containsExactly(100, 200, 204);
     release(parts);
+  }
+
+  @Test
+  void aResponseReadWholeComesAsOneMessage() {
+    send(HttpMethod.GET);
+    List<Object> parts = receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    assertThat(parts).hasSize(1).first().isInstanceOf(FullHttpResponse.class);
+    assertThat(body(parts)).isEqualTo("hello");
+    release(parts);
+  }
+
+  @Test
+  void aHeadWhoseBodyIsLateGoesOnAtTheEndOfItsRead() {
+    send(HttpMethod.GET);
+    List<Object> head = receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe");
+    assertThat(head).hasSize(2);
+    assertThat(head.get(0)).isInstanceOf(HttpResponse.class).isNotInstanceOf(HttpContent.class);
+    List<Object> rest = receive("llo");
+    assertThat(rest).hasSize(1).first().isInstanceOf(LastHttpContent.class);
+    assertThat(body(head) + body(rest)).isEqualTo("hello");
+    release(head);
+    release(rest);
+
+    send(HttpMethod.GET);
+    List<Object> alone = receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    assertThat(alone).hasSize(1).first().isNotInstanceOf(HttpContent.class);
+    List<Object> chunks = receive("3\r\nabc\r\n0\r\n\r\n");
+    assertThat(body(chunks)).isEqualTo("abc");
+    assertThat(chunks.get(chunks.size() - 1)).isInstanceOf(LastHttpContent.class);
+    release(chunks);
   }
 
   @Test
