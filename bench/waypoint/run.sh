@@ -193,6 +193,9 @@ PACED_CONNECTIONS=$(awk -v peak="$WAYPOINT_PEAK" -v p="$PACE_MS" 'BEGIN { c = in
 read -r c_rate _ <<<"$(DURATION=3 paced waypoint "http://127.0.0.1:$WAY/")"
 PACED_CONNECTIONS=$(awk -v c="$PACED_CONNECTIONS" -v r="$c_rate" -v peak="$WAYPOINT_PEAK" \
   'BEGIN { n = int(c * peak / 2 / (r > 0 ? r : 1) + 0.5); print (n < 1 ? 1 : n) }')
+# The paced load exercises other branches than the closed loop did, and the JIT recompiles for them
+# in its first seconds (a burst of deoptimizations): warm up with the paced load itself first.
+DURATION=$WARMUP paced waypoint "http://127.0.0.1:$WAY/" > /dev/null
 # Three interleaved rounds (direct, nginx, waypoint, then again): the machine's own noise moves
 # one run's p99 by a millisecond or more, so the median of the three is reported.
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }

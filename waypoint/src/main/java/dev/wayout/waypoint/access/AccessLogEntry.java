@@ -11,6 +11,26 @@ import java.nio.charset.StandardCharsets;
  */
 public final class AccessLogEntry {
 
+  private static final JsonLine.Field AUTHORITY = JsonLine.Field.named("authority");
+  private static final JsonLine.Field BYTES_RECEIVED = JsonLine.Field.named("bytes_received");
+  private static final JsonLine.Field BYTES_SENT = JsonLine.Field.named("bytes_sent");
+  private static final JsonLine.Field DURATION = JsonLine.Field.named("duration");
+  private static final JsonLine.Field METHOD = JsonLine.Field.named("method");
+  private static final JsonLine.Field PATH = JsonLine.Field.named("path");
+  private static final JsonLine.Field PROTOCOL = JsonLine.Field.named("protocol");
+  private static final JsonLine.Field REQUEST_ID = JsonLine.Field.named("request_id");
+  private static final JsonLine.Field RESPONSE_CODE = JsonLine.Field.named("response_code");
+  private static final JsonLine.Field RESPONSE_FLAGS = JsonLine.Field.named("response_flags");
+  private static final JsonLine.Field ROUTE_NAME = JsonLine.Field.named("route_name");
+  private static final JsonLine.Field START_TIME = JsonLine.Field.named("start_time");
+  private static final JsonLine.Field TRACE_ID = JsonLine.Field.named("trace_id");
+  private static final JsonLine.Field UPSTREAM_CLUSTER = JsonLine.Field.named("upstream_cluster");
+  private static final JsonLine.Field UPSTREAM_HOST = JsonLine.Field.named("upstream_host");
+  private static final JsonLine.Field USER_AGENT = JsonLine.Field.named("user_agent");
+  private static final JsonLine.Field X_FORWARDED_FOR = JsonLine.Field.named("x_forwarded_for");
+  private static final JsonLine.Field SOURCE_NAMESPACE = JsonLine.Field.named("source_namespace");
+  private static final JsonLine.Field SERVICE_ENTRY = JsonLine.Field.named("service_entry");
+
   public final long startMillis = System.currentTimeMillis();
   public final long startNanos = System.nanoTime();
   public String authority;
@@ -48,12 +68,29 @@ public final class AccessLogEntry {
 
   private boolean finished;
 
+  /** When the entry was finished (System.nanoTime): its duration's end, taken once. */
+  private long endNanos;
+
+  private static final JsonLine.Field DOWNSTREAM_LOCAL_ADDRESS =
+      JsonLine.Field.named("downstream_local_address");
+  private static final JsonLine.Field DOWNSTREAM_REMOTE_ADDRESS =
+      JsonLine.Field.named("downstream_remote_address");
+  private static final JsonLine.Field REQUESTED_SERVER_NAME =
+      JsonLine.Field.named("requested_server_name");
+  private static final JsonLine.Field UPSTREAM_LOCAL_ADDRESS =
+      JsonLine.Field.named("upstream_local_address");
+  private static final JsonLine.Field UPSTREAM_SERVICE_TIME =
+      JsonLine.Field.named("upstream_service_time");
+  private static final JsonLine.Field UPSTREAM_TRANSPORT_FAILURE_REASON =
+      JsonLine.Field.named("upstream_transport_failure_reason");
+
   /** True the first time only: an entry is written once, however its exchange ends. */
   public boolean finish() {
     if (finished) {
       return false;
     }
     finished = true;
+    endNanos = System.nanoTime();
     return true;
   }
 
@@ -75,39 +112,44 @@ public final class AccessLogEntry {
   }
 
   public long durationMillis() {
-    return (System.nanoTime() - startNanos) / 1_000_000;
+    return durationNanos() / 1_000_000;
+  }
+
+  /** From the request's first byte to the entry's finish (or to now, before it). */
+  public long durationNanos() {
+    return (finished ? endNanos : System.nanoTime()) - startNanos;
   }
 
   /** The JSON line as UTF-8 bytes, without a newline; {@code null} where Istio prints null. */
   public byte[] toJsonBytes() {
     return JsonLine.start()
-        .string("authority", authority)
-        .number("bytes_received", bytesReceived)
-        .number("bytes_sent", bytesSent)
-        .string("downstream_local_address", downstreamLocal)
-        .string("downstream_remote_address", downstreamRemote)
-        .number("duration", durationMillis())
-        .string("method", method)
-        .string("path", path)
-        .string("protocol", protocol)
-        .string("request_id", requestId)
-        .string("requested_server_name", requestedServerName)
-        .number("response_code", responseCode)
-        .string("response_flags", responseFlags())
-        .string("route_name", routeName)
-        .time("start_time", startMillis)
-        .string("trace_id", traceId)
-        .string("upstream_cluster", upstreamCluster)
-        .string("upstream_host", upstreamHost)
-        .string("upstream_local_address", upstreamLocal)
+        .string(AUTHORITY, authority)
+        .number(BYTES_RECEIVED, bytesReceived)
+        .number(BYTES_SENT, bytesSent)
+        .string(DOWNSTREAM_LOCAL_ADDRESS, downstreamLocal)
+        .string(DOWNSTREAM_REMOTE_ADDRESS, downstreamRemote)
+        .number(DURATION, durationMillis())
+        .string(METHOD, method)
+        .string(PATH, path)
+        .string(PROTOCOL, protocol)
+        .string(REQUEST_ID, requestId)
+        .string(REQUESTED_SERVER_NAME, requestedServerName)
+        .number(RESPONSE_CODE, responseCode)
+        .string(RESPONSE_FLAGS, responseFlags())
+        .string(ROUTE_NAME, routeName)
+        .time(START_TIME, startMillis)
+        .string(TRACE_ID, traceId)
+        .string(UPSTREAM_CLUSTER, upstreamCluster)
+        .string(UPSTREAM_HOST, upstreamHost)
+        .string(UPSTREAM_LOCAL_ADDRESS, upstreamLocal)
         .string(
-            "upstream_service_time",
+            UPSTREAM_SERVICE_TIME,
             upstreamServiceMillis < 0 ? null : Long.toString(upstreamServiceMillis))
-        .string("upstream_transport_failure_reason", upstreamTransportFailureReason)
-        .string("user_agent", userAgent)
-        .string("x_forwarded_for", forwardedFor)
-        .string("source_namespace", sourceNamespace)
-        .string("service_entry", serviceEntry)
+        .string(UPSTREAM_TRANSPORT_FAILURE_REASON, upstreamTransportFailureReason)
+        .string(USER_AGENT, userAgent)
+        .string(X_FORWARDED_FOR, forwardedFor)
+        .string(SOURCE_NAMESPACE, sourceNamespace)
+        .string(SERVICE_ENTRY, serviceEntry)
         .finish();
   }
 

@@ -19,9 +19,6 @@ public final class AccessLogWriter {
     }
     log.write(entry.toJsonBytes());
     metrics.request(
-        entry.destinationHost,
-        entry.responseCode,
-        entry.sourceNamespace,
-        System.nanoTime() - entry.startNanos);
+        entry.destinationHost, entry.responseCode, entry.sourceNamespace, entry.durationNanos());
   }
 }
