@@ -240,8 +240,7 @@ class UpstreamEdgeCasesIT {
       assertThat(log.get("response_code").asInt()).isEqualTo(503);
       assertThat(log.get("response_flags").asText()).isEqualTo("UF,URX");
       assertThat(log.get("upstream_transport_failure_reason").asText())
-          .startsWith("connect to ")
-          .contains("127.0.0.1:" + closed + " failed");
+          .isEqualTo("connect to 127.0.0.1:" + closed + " failed: Connection refused");
       assertThat(log.get("upstream_cluster").asText()).isEqualTo("outbound|443||api.example.com");
       assertThat(log.get("service_entry").asText()).isEqualTo("istio-egress/api");
       assertThat(log.get("upstream_host").isNull()).isTrue();

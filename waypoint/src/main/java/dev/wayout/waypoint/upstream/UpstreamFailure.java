@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.upstream;
 
+import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.Route;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
@@ -44,13 +45,29 @@ public final class UpstreamFailure extends Exception {
         + reason;
   }
 
-  /** A connect that failed: 503 with UF, and URX when it was already the retry. */
+  /**
+   * A connect that failed: 503 with UF, and URX when it was already the retry. The reason reads
+   * "connect to 192.0.2.7:443 failed: Connection refused": the address as the access log prints it,
+   * and the system's reason without Netty's "connect(..) failed:" and address around it.
+   */
   public static UpstreamFailure connectFailed(
       InetSocketAddress target, Throwable cause, boolean retried) {
     return new UpstreamFailure(
         HttpResponseStatus.SERVICE_UNAVAILABLE,
         retried ? "UF,URX" : "UF",
-        "connect to " + target + " failed: " + cause.getMessage());
+        "connect to " + AccessLogEntry.address(target) + " failed: " + why(target, cause));
+  }
+
+  private static String why(InetSocketAddress target, Throwable cause) {
+    String why = String.valueOf(cause.getMessage());
+    String annotation = ": " + target; // Netty's AnnotatedConnectException appends the address
+    if (why.endsWith(annotation)) {
+      why = why.substring(0, why.length() - annotation.length());
+    }
+    // "connect(..) failed: Connection refused" (epoll), "io_uring connect(..) failed with
+    // error(-111): Connection refused": the system's words are after the last colon.
+    int colon = why.lastIndexOf(": ");
+    return why.contains("connect(..)") && colon >= 0 ? why.substring(colon + 2) : why;
   }
 
   public HttpResponseStatus status() {
