@@ -178,6 +178,7 @@ class RequestBodiesIT {
       assertThat(log.get("response_code").asInt()).isEqualTo(413);
       assertThat(log.get("response_flags").asText()).isEqualTo("-");
       assertThat(log.get("bytes_sent").asInt()).isEqualTo(3);
+      assertThat(log.get("bytes_received").asInt()).isEqualTo(20_000); // the dropped rest too
       assertThat(f.nextLog().get("response_code").asInt()).isEqualTo(200);
     }
   }
@@ -209,6 +210,10 @@ class RequestBodiesIT {
       JsonNode log = f.nextLog();
       assertThat(log.get("response_code").asInt()).isEqualTo(413);
       assertThat(log.get("bytes_sent").asInt()).isEqualTo(3);
+      // Logged when the waypoint closed the client: what was read by then, and no DC (the
+      // client did not go away).
+      assertThat(log.get("bytes_received").asInt()).isGreaterThan(64 * 1024);
+      assertThat(log.get("response_flags").asText()).isEqualTo("-");
     }
   }
 }

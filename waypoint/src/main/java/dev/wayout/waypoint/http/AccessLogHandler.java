@@ -16,9 +16,12 @@ import io.netty.util.AttributeKey;
 
 /**
  * Opens an {@link AccessLogEntry} for each request, counts the bytes both ways, and writes the line
- * once the response's last part has been written (a failed write, or a client gone first, is logged
- * with {@code DC}). Sits after the keep-alive handler so that it sees every response, the
- * waypoint's own refusals included. Handlers further in fill in the rest of the entry.
+ * once the response's last part has been written and the request's last part read (a failed write,
+ * or a client gone first, is logged with {@code DC}). A response may be written before its
+ * request's body was read (an early 413 or 401; the rest is read and dropped), and the line then
+ * waits for that rest, so that {@code bytes_received} counts the whole body, as Envoy's does. Sits
+ * after the keep-alive handler so that it sees every response, the waypoint's own refusals
+ * included. Handlers further in fill in the rest of the entry.
  */
 public final class AccessLogHandler extends ChannelDuplexHandler {
 
@@ -29,7 +32,16 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
   private final AccessLogWriter writer;
   private final String sourceNamespace;
+
+  /** The request whose response is being written. */
   private AccessLogEntry entry;
+
+  /** The request whose body is still being read, if any. */
+  private AccessLogEntry reading;
+
+  /** A request answered before its body was all read: its line waits for the body's end. */
+  private AccessLogEntry answered;
+
   private String local;
   private String remote;
 
@@ -45,10 +57,19 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof HttpRequest request) {
       entry = open(ctx, request);
+      reading = entry;
       ctx.channel().attr(ENTRY).set(entry);
     }
-    if (msg instanceof HttpContent content && entry != null) {
-      entry.bytesReceived += content.content().readableBytes();
+    AccessLogEntry r = reading;
+    if (msg instanceof HttpContent content && r != null) {
+      r.bytesReceived += content.content().readableBytes();
+      if (msg instanceof LastHttpContent) {
+        reading = null;
+        if (answered == r) {
+          answered = null;
+          writer.write(r);
+        }
+      }
     }
     ctx.fireChannelRead(msg);
   }
@@ -92,8 +113,12 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
                 f -> {
                   if (!f.isSuccess()) {
                     e.flag("DC");
+                    writer.write(e);
+                  } else if (reading == e) {
+                    answered = e; // written when the rest of the body has been read
+                  } else {
+                    writer.write(e);
                   }
-                  writer.write(e);
                 });
         ctx.write(msg, p);
         return;
@@ -104,6 +129,13 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    AccessLogEntry waiting = answered;
+    if (waiting != null) {
+      // Answered in full; the connection closed before the rest of the body came (or was
+      // closed by the waypoint for a body too long to drain): the line as it stands.
+      answered = null;
+      writer.write(waiting);
+    }
     AccessLogEntry e = entry;
     if (e != null && !e.tunnel) {
       entry = null;
