@@ -174,6 +174,7 @@ WAYPOINT_PEAK=$LAST_RPS
 measure "nginx proxy -> TLS" "http://127.0.0.1:$NGX_TLS/" "$NGX_WORKER"
 measure "waypoint -> TLS (SIMPLE)" "http://127.0.0.1:$WAY/" "$WAY_PID" "bench.example:8443"
 CONNECTIONS=4 measure "waypoint, 4 connections" "http://127.0.0.1:$WAY/" "$WAY_PID"
+CONNECTIONS=4 measure "nginx proxy, 4 connections" "http://127.0.0.1:$NGX/" "$NGX_WORKER"
 CONNECTIONS=4 measure "direct, 4 connections" "http://127.0.0.1:$UP/" "$UP_WORKER"
 
 # --- added latency at half of the waypoint's peak rate -------------------------------------------
