@@ -65,7 +65,9 @@ public final class WaypointCommand implements Callable<Integer> {
     quietLeakDetection();
     BatchingAccessLog accessLog =
         BatchingAccessLog.start(
-            new FileOutputStream(FileDescriptor.out), 16_384, settings.accessLogFlushInterval());
+            new FileOutputStream(FileDescriptor.out).getChannel(),
+            8 * 1024 * 1024, // about 16,000 lines waiting for stdout before requests wait
+            settings.accessLogFlushInterval());
     Waypoint waypoint;
     try {
       waypoint = new Waypoint(settings, accessLog);

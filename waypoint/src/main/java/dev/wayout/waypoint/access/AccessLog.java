@@ -8,7 +8,9 @@ package dev.wayout.waypoint.access;
 public interface AccessLog {
 
   /**
-   * @param jsonLine one JSON object in UTF-8, without the newline; the callee may keep the array
+   * @param line a buffer whose first {@code length} bytes are one JSON object in UTF-8, without the
+   *     newline; the buffer is the caller's and is reused once this returns, so the callee copies
+   *     what it keeps
    */
-  void write(byte[] jsonLine);
+  void write(byte[] line, int length);
 }

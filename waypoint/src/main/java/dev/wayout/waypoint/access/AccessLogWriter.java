@@ -17,7 +17,7 @@ public final class AccessLogWriter {
     if (!entry.finish()) {
       return;
     }
-    log.write(entry.toJsonBytes());
+    entry.writeTo(log);
     metrics.request(
         entry.destinationHost, entry.responseCode, entry.sourceNamespace, entry.durationNanos());
   }

@@ -3,12 +3,13 @@ package dev.wayout.waypoint.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,43 +21,51 @@ import org.junit.jupiter.api.Timeout;
 class BatchingAccessLogTest {
 
   /** Records each write the writer thread makes, as the text it carried. */
-  private static final class RecordingStream extends OutputStream {
+  private static final class RecordingStream implements WritableByteChannel {
     final List<String> writes = new CopyOnWriteArrayList<>();
-    private final ByteArrayOutputStream current = new ByteArrayOutputStream();
     volatile CountDownLatch gate = new CountDownLatch(0);
 
     @Override
-    public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
+    public int write(ByteBuffer b) {
       try {
         gate.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      current.write(b, off, len);
-      writes.add(current.toString(StandardCharsets.UTF_8));
-      current.reset();
+      int n = b.remaining();
+      byte[] bytes = new byte[n];
+      b.get(bytes);
+      writes.add(new String(bytes, StandardCharsets.UTF_8));
+      return n;
     }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
 
     String all() {
       return String.join("", writes);
     }
   }
 
-  private static byte[] bytes(String line) {
-    return line.getBytes(StandardCharsets.UTF_8);
+  private static void write(BatchingAccessLog log, String line) {
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    byte[] reused =
+        Arrays.copyOf(bytes, bytes.length + 16); // a caller's buffer, longer than the line
+    log.write(reused, bytes.length);
+    Arrays.fill(reused, (byte) 'x'); // the caller reuses it at once
   }
 
   @Test
   void linesAreWrittenWithinTheFlushIntervalAndInOrder() {
     RecordingStream out = new RecordingStream();
-    BatchingAccessLog log = BatchingAccessLog.start(out, 100, Duration.ofMillis(20));
-    log.write(bytes("{\"n\":1}"));
-    log.write(bytes("{\"n\":2}"));
+    BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofMillis(20));
+    write(log, "{\"n\":1}");
+    write(log, "{\"n\":2}");
     await().atMost(Duration.ofSeconds(2)).until(() -> out.all().equals("{\"n\":1}\n{\"n\":2}\n"));
     log.close();
   }
@@ -64,10 +73,10 @@ class BatchingAccessLogTest {
   @Test
   void linesThatCameTogetherGoOutInOneWrite() throws Exception {
     RecordingStream out = new RecordingStream();
-    BatchingAccessLog log = BatchingAccessLog.start(out, 1000, Duration.ofMillis(200));
+    BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofMillis(200));
     Thread.sleep(50); // the writer is parked now
     for (int i = 0; i < 500; i++) {
-      log.write(bytes("{\"n\":" + i + "}"));
+      write(log, "{\"n\":" + i + "}");
     }
     log.close();
     assertThat(out.all().lines()).hasSize(500);
@@ -78,15 +87,16 @@ class BatchingAccessLogTest {
   void aFullQueueMakesWritersWaitAndNothingIsLost() throws Exception {
     RecordingStream out = new RecordingStream();
     out.gate = new CountDownLatch(1); // stdout is stuck
-    BatchingAccessLog log = BatchingAccessLog.start(out, 8, Duration.ofMillis(5));
+    BatchingAccessLog log =
+        BatchingAccessLog.start(out, BatchingAccessLog.BLOCK_BYTES, Duration.ofMillis(5));
     List<Thread> loops = new ArrayList<>();
     for (int t = 0; t < 2; t++) {
       int loop = t;
       Thread thread =
           new Thread(
               () -> {
-                for (int i = 0; i < 2_000; i++) {
-                  log.write(bytes("{\"loop\":" + loop + ",\"n\":" + i + "}"));
+                for (int i = 0; i < 10_000; i++) {
+                  write(log, "{\"loop\":" + loop + ",\"n\":" + i + "}");
                 }
               });
       thread.start();
@@ -101,16 +111,29 @@ class BatchingAccessLogTest {
     log.close();
 
     List<String> lines = out.all().lines().toList();
-    assertThat(lines).hasSize(4_000);
+    assertThat(lines).hasSize(20_000);
     Set<String> distinct = new HashSet<>(lines);
-    assertThat(distinct).hasSize(4_000).contains("{\"loop\":1,\"n\":1999}");
+    assertThat(distinct).hasSize(20_000).contains("{\"loop\":1,\"n\":9999}");
+  }
+
+  @Test
+  void aLineLongerThanABlockIsWrittenWholeAndInItsPlace() {
+    RecordingStream out = new RecordingStream();
+    BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofHours(1));
+    String longLine = "{\"path\":\"" + "p".repeat(BatchingAccessLog.BLOCK_BYTES * 2) + "\"}";
+    write(log, "{\"n\":1}");
+    write(log, longLine);
+    write(log, "{\"n\":3}");
+    log.close();
+    assertThat(out.all().lines()).containsExactly("{\"n\":1}", longLine, "{\"n\":3}");
+    assertThat(out.writes).allMatch(w -> w.endsWith("\n")); // never a line split across writes
   }
 
   @Test
   void closeWritesWhatIsStillQueued() {
     RecordingStream out = new RecordingStream();
-    BatchingAccessLog log = BatchingAccessLog.start(out, 100, Duration.ofHours(1));
-    log.write(bytes("{\"last\":true}"));
+    BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofHours(1));
+    write(log, "{\"last\":true}");
     log.close();
     assertThat(out.all()).isEqualTo("{\"last\":true}\n");
   }
@@ -118,16 +141,25 @@ class BatchingAccessLogTest {
   @Test
   @Timeout(10) // a writer left waiting on the queue would hang here
   void aBrokenStdoutNeverBlocksTheWriters() {
-    OutputStream broken =
-        new OutputStream() {
+    WritableByteChannel broken =
+        new WritableByteChannel() {
           @Override
-          public void write(int b) throws IOException {
+          public int write(ByteBuffer b) throws IOException {
             throw new IOException("Broken pipe");
           }
+
+          @Override
+          public boolean isOpen() {
+            return false;
+          }
+
+          @Override
+          public void close() {}
         };
-    BatchingAccessLog log = BatchingAccessLog.start(broken, 4, Duration.ofMillis(5));
-    for (int i = 0; i < 1_000; i++) {
-      log.write(bytes("{\"n\":" + i + "}"));
+    BatchingAccessLog log =
+        BatchingAccessLog.start(broken, BatchingAccessLog.BLOCK_BYTES, Duration.ofMillis(5));
+    for (int i = 0; i < 50_000; i++) {
+      write(log, "{\"n\":" + i + "}");
     }
     log.close();
   }

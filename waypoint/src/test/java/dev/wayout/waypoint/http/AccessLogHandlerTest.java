@@ -28,7 +28,7 @@ class AccessLogHandlerTest {
       new EmbeddedChannel(
           new AccessLogHandler(
               new AccessLogWriter(
-                  line -> lines.add(new String(line, StandardCharsets.UTF_8)),
+                  (line, length) -> lines.add(new String(line, 0, length, StandardCharsets.UTF_8)),
                   new WaypointMetrics()),
               "shop"));
 

@@ -39,7 +39,10 @@ public final class WaypointFixture implements AutoCloseable {
     all.putAll(env);
     config = WaypointConfig.fromEnv(all);
     waypoint =
-        new Waypoint(config, line -> accessLog.add(new String(line, StandardCharsets.UTF_8)))
+        new Waypoint(
+                config,
+                (line, length) ->
+                    accessLog.add(new String(line, 0, length, StandardCharsets.UTF_8)))
             .start();
   }
 
