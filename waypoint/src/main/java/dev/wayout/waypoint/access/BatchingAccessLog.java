@@ -101,6 +101,8 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
       if (waiting.size() * 2 >= maxWaitingBlocks) {
         LockSupport.unpark(writer); // filling up: write before the interval is over
       }
+    } else if (current.isDirect()) {
+      spare.add(current); // empty, set aside for a line longer than a block
     }
     current = needed <= BLOCK_BYTES ? nextBlock() : ByteBuffer.allocate(needed); // a long line
   }
