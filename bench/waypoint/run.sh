@@ -4,10 +4,13 @@
 # access log, upstream keep-alive), HAProxy (HTTP log), and the waypoint (JSON access log).
 # Prints requests/s, p50/p99 latency and requests per CPU-second of the proxy process, the same
 # with TLS origination, and the waypoint's resident memory holding 10,000 idle keep-alive
-# connections. It prints figures; nothing here asserts a timing.
+# connections. Where a JDK 21 or later is found, a second waypoint runs beside the first with the
+# generational ZGC (no stop-the-world collection), for its CPU, tail and memory against the
+# default collector's. It prints figures; nothing here asserts a timing.
 #
 #   bench/waypoint/run.sh              # needs wrk, nginx, haproxy (apt-get install wrk nginx haproxy)
 #   DURATION=20 CONNECTIONS=64 bench/waypoint/run.sh
+#   ZGC_JAVA=none bench/waypoint/run.sh    # without the ZGC waypoint; ZGC_JAVA=/path/to/bin/java to choose
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,9 +19,10 @@ WARMUP=${WARMUP:-10}              # seconds of load before measuring the waypoin
 CONNECTIONS=${CONNECTIONS:-50}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 JAR=${JAR:-$ROOT/app/target/wayout.jar}
-JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseSerialGC -XX:+UseTransparentHugePages}   # as manifests/waypoint runs it
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseParallelGC -XX:ParallelGCThreads=2 -XX:+UseTransparentHugePages}   # as manifests/waypoint runs it
+ZGC_JAVA=${ZGC_JAVA:-auto}        # a JDK 21+ java for the ZGC waypoint; auto: the first found; none: skip
 BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
-UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9))
+UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9)); ZWAY=$((BASE+10))
 WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -132,17 +136,43 @@ spec:
     - port: {number: 8443}
       tls: {mode: SIMPLE, caCertificates: $WORK/up.crt}
 CONF
-WAYOUT_WAYPOINT_HTTP_PORT=$WAY WAYOUT_WAYPOINT_TLS_PORT=$((BASE+5)) WAYOUT_WAYPOINT_METRICS_PORT=$((BASE+6)) \
-WAYOUT_WAYPOINT_HEALTH_PORT=$((BASE+7)) WAYOUT_WAYPOINT_BIND_ADDRESS=127.0.0.1 \
-WAYOUT_WAYPOINT_ALLOW_LOOPBACK_UPSTREAMS=true WAYOUT_WAYPOINT_EVENT_LOOP_THREADS=${WAYPOINT_THREADS:-1} \
-  java $JAVA_OPTS -Xlog:gc:file="$WORK/waypoint-gc.log" -jar "$JAR" waypoint --config "$WORK/config" > "$WORK/waypoint-access.log" 2> "$WORK/waypoint.log" &
+start_waypoint() { # http-port name java options... (TLS, metrics and health on the next three ports)
+  local port=$1 name=$2 java=$3; shift 3
+  WAYOUT_WAYPOINT_HTTP_PORT=$port WAYOUT_WAYPOINT_TLS_PORT=$((port+1)) WAYOUT_WAYPOINT_METRICS_PORT=$((port+2)) \
+  WAYOUT_WAYPOINT_HEALTH_PORT=$((port+3)) WAYOUT_WAYPOINT_BIND_ADDRESS=127.0.0.1 \
+  WAYOUT_WAYPOINT_ALLOW_LOOPBACK_UPSTREAMS=true WAYOUT_WAYPOINT_EVENT_LOOP_THREADS=${WAYPOINT_THREADS:-1} \
+    "$java" "$@" -Xlog:gc:file="$WORK/$name-gc.log" -jar "$JAR" waypoint --config "$WORK/config" > "$WORK/$name-access.log" 2> "$WORK/$name.log" &
+}
+# shellcheck disable=SC2086
+start_waypoint "$WAY" waypoint java $JAVA_OPTS
 WAY_PID=$!; PIDS+=($WAY_PID)
 wait_port $WAY
 
+# The generational ZGC needs JDK 21 (with -XX:+ZGenerational) or later (where it is the only ZGC).
+java_feature() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
+if [ "$ZGC_JAVA" = auto ]; then
+  ZGC_JAVA=none
+  for candidate in "$(command -v java)" /usr/lib/jvm/*/bin/java; do
+    [ -x "$candidate" ] && [ "$(java_feature "$candidate")" -ge 21 ] 2>/dev/null && { ZGC_JAVA=$candidate; break; }
+  done
+fi
+ZGC_OPTS=()
+if [ "$ZGC_JAVA" != none ]; then
+  ZGC_OPTS=(-Xmx192m -XX:+UseZGC -XX:+UseTransparentHugePages)
+  [ "$(java_feature "$ZGC_JAVA")" -lt 23 ] && ZGC_OPTS+=(-XX:+ZGenerational)
+  start_waypoint "$ZWAY" waypoint-zgc "$ZGC_JAVA" "${ZGC_OPTS[@]}"
+  ZWAY_PID=$!; PIDS+=($ZWAY_PID)
+  wait_port $ZWAY
+fi
+
 # --- measuring ------------------------------------------------------------------------------
 printf '\n%-26s %10s %9s %9s %12s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "req/CPU-s" "heap B/req"
-# Eden capacity (KiB), eden used (KiB) and young collections so far, from jstat.
-heap_counters() { { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 2 { print $5, $6, $13 }'; }
+# Eden capacity (KiB), eden used (KiB) and young collections so far, from jstat; not for ZGC, whose
+# young generation changes size all the time.
+heap_counters() {
+  [ "$1" != "${ZWAY_PID:-}" ] || return 0
+  { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 2 { print $5, $6, $13 }'
+}
 measure() { # name url pid [host header]
   local name=$1 url=$2 pid=$3 host=${4:-bench.example} before after out rps p50 p99 total cpu heap0 heap1
   before=$(cpu_ticks "$pid"); heap0=$(heap_counters "$pid")
@@ -165,12 +195,14 @@ allocated() {
 }
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example" "http://127.0.0.1:$WAY/" > /dev/null
 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example:8443" "http://127.0.0.1:$WAY/" > /dev/null
+[ -n "${ZWAY_PID:-}" ] && wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: bench.example" "http://127.0.0.1:$ZWAY/" > /dev/null
 
 measure "direct (nginx upstream)" "http://127.0.0.1:$UP/" "$UP_WORKER"
 measure "nginx proxy, JSON log" "http://127.0.0.1:$NGX/" "$NGX_WORKER"
 measure "haproxy, HTTP log" "http://127.0.0.1:$HAP/" "$HAP_PID"
 measure "waypoint, JSON log" "http://127.0.0.1:$WAY/" "$WAY_PID"
 WAYPOINT_PEAK=$LAST_RPS
+[ -n "${ZWAY_PID:-}" ] && measure "waypoint, generational ZGC" "http://127.0.0.1:$ZWAY/" "$ZWAY_PID"
 measure "nginx proxy -> TLS" "http://127.0.0.1:$NGX_TLS/" "$NGX_WORKER"
 measure "waypoint -> TLS (SIMPLE)" "http://127.0.0.1:$WAY/" "$WAY_PID" "bench.example:8443"
 CONNECTIONS=4 measure "waypoint, 4 connections" "http://127.0.0.1:$WAY/" "$WAY_PID"
@@ -197,13 +229,18 @@ PACED_CONNECTIONS=$(awk -v c="$PACED_CONNECTIONS" -v r="$c_rate" -v peak="$WAYPO
 # The paced load exercises other branches than the closed loop did, and the JIT recompiles for them
 # in its first seconds (a burst of deoptimizations): warm up with the paced load itself first.
 DURATION=$WARMUP paced waypoint "http://127.0.0.1:$WAY/" > /dev/null
+[ -n "${ZWAY_PID:-}" ] && DURATION=$WARMUP paced zgc "http://127.0.0.1:$ZWAY/" > /dev/null
+PATHS="direct nginx waypoint${ZWAY_PID:+ zgc}"
 # Three interleaved rounds (direct, nginx, waypoint, then again): the machine's own noise moves
 # one run's p99 by a millisecond or more, so the median of the three is reported.
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 declare -A RATE P50 P99 m_rate m_p50 m_p99
 for round in 1 2 3; do
-  for path in direct nginx waypoint; do
-    case $path in direct) url="http://127.0.0.1:$UP/" ;; nginx) url="http://127.0.0.1:$NGX/" ;; waypoint) url="http://127.0.0.1:$WAY/" ;; esac
+  for path in $PATHS; do
+    case $path in
+      direct) url="http://127.0.0.1:$UP/" ;; nginx) url="http://127.0.0.1:$NGX/" ;;
+      waypoint) url="http://127.0.0.1:$WAY/" ;; zgc) url="http://127.0.0.1:$ZWAY/" ;;
+    esac
     read -r r p50 p99 <<<"$(paced "$path" "$url")"
     RATE[$path]+="$r "; P50[$path]+="$p50 "; P99[$path]+="$p99 "
   done
@@ -212,17 +249,21 @@ echo
 echo "half of the waypoint's peak ($WAYPOINT_PEAK req/s): $PACED_CONNECTIONS connections, each pausing ${PACE_MS} ms on average between requests"
 echo "median of 3 interleaved rounds (the p99 of each round in brackets)"
 printf '%-26s %10s %9s %9s\n' "path" "req/s" "p50 ms" "p99 ms"
-for path in direct nginx waypoint; do
+for path in $PATHS; do
   # shellcheck disable=SC2086
   m_rate[$path]=$(median3 ${RATE[$path]}); m_p50[$path]=$(median3 ${P50[$path]}); m_p99[$path]=$(median3 ${P99[$path]})
 done
 printf '%-26s %10s %9s %9s   [%s]\n' "direct (nginx upstream)" "${m_rate[direct]}" "${m_p50[direct]}" "${m_p99[direct]}" "${P99[direct]% }"
 printf '%-26s %10s %9s %9s   [%s]\n' "nginx proxy, JSON log" "${m_rate[nginx]}" "${m_p50[nginx]}" "${m_p99[nginx]}" "${P99[nginx]% }"
 printf '%-26s %10s %9s %9s   [%s]\n' "waypoint, JSON log" "${m_rate[waypoint]}" "${m_p50[waypoint]}" "${m_p99[waypoint]}" "${P99[waypoint]% }"
+[ -n "${ZWAY_PID:-}" ] &&
+  printf '%-26s %10s %9s %9s   [%s]\n' "waypoint, generational ZGC" "${m_rate[zgc]}" "${m_p50[zgc]}" "${m_p99[zgc]}" "${P99[zgc]% }"
 awk -v a="${m_p50[nginx]}" -v b="${m_p50[direct]}" -v c="${m_p99[nginx]}" -v d="${m_p99[direct]}" \
   'BEGIN { printf "added by nginx:        p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
 awk -v a="${m_p50[waypoint]}" -v b="${m_p50[direct]}" -v c="${m_p99[waypoint]}" -v d="${m_p99[direct]}" \
   'BEGIN { printf "added by the waypoint: p50 %.3f ms, p99 %.3f ms (goal: p99 under 1 ms)\n", a-b, c-d }'
+[ -n "${ZWAY_PID:-}" ] && awk -v a="${m_p50[zgc]}" -v b="${m_p50[direct]}" -v c="${m_p99[zgc]}" -v d="${m_p99[direct]}" \
+  'BEGIN { printf "added by the waypoint on the generational ZGC: p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
 if [ -s "$WORK/waypoint-gc.log" ]; then
   grep -oE 'Pause Young.* ([0-9.]+)ms' "$WORK/waypoint-gc.log" | grep -oE '[0-9.]+ms$' | tr -d ms | sort -g |
     awk '{ v[NR] = $1; s += $1 } END { if (NR) printf "waypoint young-generation pauses over the whole run: %d, median %.1f ms, max %.1f ms, %.1f s in all\n", NR, v[int((NR + 1) / 2)], v[NR], s / 1000 }'
@@ -235,12 +276,16 @@ tail -1 "$WORK/waypoint-access.log"
 
 # --- resident memory with idle keep-alive connections -----------------------------------------
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
-echo
-echo "waypoint RSS before idle connections: $(rss $WAY_PID)"
-python3 "$(dirname "$0")/idle-clients.py" 127.0.0.1 "$WAY" "$IDLE_CONNECTIONS" bench.example 15 > "$WORK/idle.txt" &
-IDLE=$!
-for _ in $(seq 1 240); do grep -q "connections open" "$WORK/idle.txt" 2>/dev/null && break; sleep 0.5; done
-cat "$WORK/idle.txt"
-echo "waypoint RSS holding them: $(rss $WAY_PID) (open client connections by its metrics: $(curl -s "http://127.0.0.1:$((BASE+6))/metrics" | awk '/^wayout_waypoint_downstream_connections / {print $2}'))"
-wait $IDLE || true
+idle_rss() { # name http-port pid (metrics on http-port + 2)
+  echo
+  echo "$1 RSS before idle connections: $(rss "$3")"
+  python3 "$(dirname "$0")/idle-clients.py" 127.0.0.1 "$2" "$IDLE_CONNECTIONS" bench.example 15 > "$WORK/idle.txt" &
+  local idle=$!
+  for _ in $(seq 1 240); do grep -q "connections open" "$WORK/idle.txt" 2>/dev/null && break; sleep 0.5; done
+  cat "$WORK/idle.txt"
+  echo "$1 RSS holding them: $(rss "$3") (open client connections by its metrics: $(curl -s "http://127.0.0.1:$(($2 + 2))/metrics" | awk '/^wayout_waypoint_downstream_connections / {print $2}'))"
+  wait $idle || true
+}
+idle_rss waypoint "$WAY" "$WAY_PID"
+[ -n "${ZWAY_PID:-}" ] && { sleep 2; idle_rss "waypoint, generational ZGC" "$ZWAY" "$ZWAY_PID"; }
 echo "work dir (logs, configs): $WORK"
