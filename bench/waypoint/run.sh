@@ -25,7 +25,12 @@ BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
 UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9)); ZWAY=$((BASE+10))
 WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The access logs of a run take gigabytes (a line per request): removed at the end unless KEEP_LOGS=1.
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_LOGS:-}" ] || rm -f "$WORK"/*access.log "$WORK/ngx/access.log" "$WORK/haproxy.log"
+}
 trap cleanup EXIT
 
 for tool in wrk nginx haproxy python3 openssl java; do
@@ -288,4 +293,4 @@ idle_rss() { # name http-port pid (metrics on http-port + 2)
 }
 idle_rss waypoint "$WAY" "$WAY_PID"
 [ -n "${ZWAY_PID:-}" ] && { sleep 2; idle_rss "waypoint, generational ZGC" "$ZWAY" "$ZWAY_PID"; }
-echo "work dir (logs, configs): $WORK"
+echo "work dir (configs, GC logs; the access logs too with KEEP_LOGS=1): $WORK"

@@ -76,10 +76,8 @@ class ManifestsIT {
   void rbacGrantsOnlyWhatTheEnforcerReadsAndWrites(
       String verb, String resource, String namespace, String expected, KubeApiServer api) {
     install(api);
-    CommandResult answer =
-        namespace.isEmpty()
-            ? api.kubectl("auth", "can-i", verb, resource, "--as=" + SA)
-            : api.kubectl("auth", "can-i", verb, resource, "-n", namespace, "--as=" + SA);
-    assertThat(answer.stdout().strip()).as(answer.toString()).isEqualTo(expected);
+    assertThat(api.canI(SA, verb, resource, namespace))
+        .as("can %s %s %s in '%s'", SA, verb, resource, namespace)
+        .isEqualTo(expected);
   }
 }

@@ -133,6 +133,18 @@ public final class KubeApiServer implements AutoCloseable {
     return Commands.run(command, stdin, Duration.ofSeconds(60));
   }
 
+  /**
+   * {@code kubectl auth can-i}'s answer ("yes" or "no") for a user, e.g. {@code
+   * system:serviceaccount:NS:NAME}; an empty namespace asks cluster-wide.
+   */
+  public String canI(String user, String verb, String resource, String namespace) {
+    CommandResult answer =
+        namespace.isEmpty()
+            ? kubectl("auth", "can-i", verb, resource, "--as=" + user)
+            : kubectl("auth", "can-i", verb, resource, "-n", namespace, "--as=" + user);
+    return answer.stdout().strip();
+  }
+
   /** {@code kubectl apply -f -} of the given YAML. */
   public CommandResult applyYaml(String yaml) {
     return kubectlWithInput(yaml, "apply", "-f", "-");

@@ -83,6 +83,7 @@ public final class Waypoint implements AutoCloseable {
             config.dnsQueryTimeout(),
             transport.datagramChannel());
     this.accessLog = new AccessLogWriter(log, metrics);
+    metrics.watch(log);
   }
 
   /** Where client pod IPs come from (the Pod informer in a cluster); unknown gives null. */

@@ -72,7 +72,8 @@ class AdminIT {
             "wayout_waypoint_request_duration_seconds_bucket{destination_host=\"api.example.com\"")
         .contains(
             "wayout_waypoint_upstream_connections_opened_total{destination_host=\"api.example.com\"} 1.0")
-        .contains("wayout_waypoint_routes 1.0");
+        .contains("wayout_waypoint_routes 1.0")
+        .contains("wayout_waypoint_access_log_lines_lost_total 0.0");
   }
 
   @Test

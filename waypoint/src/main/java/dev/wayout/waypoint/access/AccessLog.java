@@ -13,4 +13,9 @@ public interface AccessLog {
    *     what it keeps
    */
   void write(byte[] line, int length);
+
+  /** Lines that could not be written (stdout failing, a full disk); 0 where none can be lost. */
+  default long linesLost() {
+    return 0;
+  }
 }

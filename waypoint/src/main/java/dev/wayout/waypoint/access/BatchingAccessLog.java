@@ -28,6 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * woken and the event loop waits for room, so a stdout that cannot keep up slows the waypoint down
  * rather than losing lines. {@link #close()} writes everything appended before it returns. A line
  * is never split across writes, so other writers of the same stream interleave whole lines only.
+ * Only a stdout that fails (a closed pipe, a full disk) loses lines: they are counted ({@link
+ * #linesLost()}), and stderr says when the losses start and when writing works again.
  */
 public final class BatchingAccessLog implements AccessLog, AutoCloseable {
 
@@ -49,7 +51,10 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
   private ByteBuffer current = ByteBuffer.allocateDirect(BLOCK_BYTES);
 
   private volatile boolean closed;
-  private boolean failed;
+
+  // Written by the writer thread only.
+  private volatile long linesLost;
+  private long lostSinceLastWrite;
 
   private BatchingAccessLog(WritableByteChannel out, int maxWaitingBytes, Duration flushInterval) {
     this.out = out;
@@ -147,19 +152,7 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
 
   private void writeAll(List<ByteBuffer> batch) {
     for (ByteBuffer block : batch) {
-      try {
-        while (block.hasRemaining()) {
-          out.write(block);
-        }
-      } catch (IOException e) {
-        // stdout is gone (a closed pipe): say so once, and keep taking blocks so that no event
-        // loop waits for room.
-        if (!failed) {
-          failed = true;
-          System.err.println(
-              "wayout waypoint: the access log cannot be written: " + e.getMessage());
-        }
-      }
+      writeBlock(block);
     }
     lock.lock();
     try {
@@ -171,6 +164,53 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Writes one block whole. If stdout fails, the lines not yet written are counted as lost and the
+   * writer goes on taking blocks, so that no event loop waits for room; each later block is tried
+   * again, so writing resumes once stdout can take it (a disk with space again).
+   */
+  private void writeBlock(ByteBuffer block) {
+    try {
+      while (block.hasRemaining()) {
+        out.write(block);
+      }
+      if (lostSinceLastWrite > 0) {
+        System.err.println(
+            "wayout waypoint: the access log is written again; "
+                + lostSinceLastWrite
+                + " lines were lost while it could not be");
+        lostSinceLastWrite = 0;
+      }
+    } catch (IOException e) {
+      long lost = newlines(block);
+      if (lostSinceLastWrite == 0) {
+        System.err.println(
+            "wayout waypoint: the access log cannot be written ("
+                + e.getMessage()
+                + "); its lines are lost until it can, counted in"
+                + " wayout_waypoint_access_log_lines_lost_total");
+      }
+      lostSinceLastWrite += lost;
+      linesLost += lost;
+    }
+  }
+
+  /** The lines left in a block: one newline ends each, also the one a partial write cut. */
+  private static long newlines(ByteBuffer block) {
+    long count = 0;
+    for (int i = block.position(); i < block.limit(); i++) {
+      if (block.get(i) == '\n') {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public long linesLost() {
+    return linesLost;
   }
 
   /** Writes every line appended so far, then stops the writer. */

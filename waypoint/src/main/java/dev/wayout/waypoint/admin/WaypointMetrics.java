@@ -1,6 +1,8 @@
 package dev.wayout.waypoint.admin;
 
+import dev.wayout.waypoint.access.AccessLog;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -121,6 +123,13 @@ public final class WaypointMetrics {
 
   public int downstreamConnections() {
     return downstreamOpen.get();
+  }
+
+  /** Counts the access-log lines the log could not write, so that a loss shows on a dashboard. */
+  public void watch(AccessLog log) {
+    FunctionCounter.builder("wayout.waypoint.access.log.lines.lost", log, AccessLog::linesLost)
+        .description("Access-log lines that could not be written (stdout failing, a full disk)")
+        .register(registry);
   }
 
   public void policyInstalled(int routeCount) {

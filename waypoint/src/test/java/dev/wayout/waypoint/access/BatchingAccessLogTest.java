@@ -3,8 +3,10 @@ package dev.wayout.waypoint.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -139,6 +142,40 @@ class BatchingAccessLogTest {
   }
 
   @Test
+  void linesLostToAFullDiskAreCountedAndWritingResumes() throws Exception {
+    RecordingStream recorded = new RecordingStream();
+    try (FileChannel full = new FileOutputStream("/dev/full").getChannel()) {
+      AtomicBoolean diskFull = new AtomicBoolean(true);
+      WritableByteChannel stdout =
+          new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer b) throws IOException {
+              return diskFull.get() ? full.write(b) : recorded.write(b); // ENOSPC, then space
+            }
+
+            @Override
+            public boolean isOpen() {
+              return true;
+            }
+
+            @Override
+            public void close() {}
+          };
+      BatchingAccessLog log = BatchingAccessLog.start(stdout, 1 << 20, Duration.ofMillis(5));
+      write(log, "{\"n\":1}");
+      write(log, "{\"n\":2}");
+      write(log, "{\"n\":3}");
+      await().atMost(Duration.ofSeconds(2)).until(() -> log.linesLost() == 3);
+
+      diskFull.set(false);
+      write(log, "{\"n\":4}");
+      log.close();
+      assertThat(recorded.all()).isEqualTo("{\"n\":4}\n");
+      assertThat(log.linesLost()).isEqualTo(3);
+    }
+  }
+
+  @Test
   @Timeout(10) // a writer left waiting on the queue would hang here
   void aBrokenStdoutNeverBlocksTheWriters() {
     WritableByteChannel broken =
@@ -162,5 +199,6 @@ class BatchingAccessLogTest {
       write(log, "{\"n\":" + i + "}");
     }
     log.close();
+    assertThat(log.linesLost()).isEqualTo(50_000); // each one counted, none silently gone
   }
 }
