@@ -236,17 +236,17 @@ PACED_CONNECTIONS=$(awk -v c="$PACED_CONNECTIONS" -v r="$c_rate" -v peak="$WAYPO
 DURATION=$WARMUP paced waypoint "http://127.0.0.1:$WAY/" > /dev/null
 [ -n "${ZWAY_PID:-}" ] && DURATION=$WARMUP paced zgc "http://127.0.0.1:$ZWAY/" > /dev/null
 PATHS="direct nginx waypoint${ZWAY_PID:+ zgc}"
+declare -A URL=([direct]="http://127.0.0.1:$UP/" [nginx]="http://127.0.0.1:$NGX/"
+  [waypoint]="http://127.0.0.1:$WAY/" [zgc]="http://127.0.0.1:$ZWAY/")
+declare -A LABEL=([direct]="direct (nginx upstream)" [nginx]="nginx proxy, JSON log"
+  [waypoint]="waypoint, JSON log" [zgc]="waypoint, generational ZGC")
 # Three interleaved rounds (direct, nginx, waypoint, then again): the machine's own noise moves
 # one run's p99 by a millisecond or more, so the median of the three is reported.
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 declare -A RATE P50 P99 m_rate m_p50 m_p99
 for round in 1 2 3; do
   for path in $PATHS; do
-    case $path in
-      direct) url="http://127.0.0.1:$UP/" ;; nginx) url="http://127.0.0.1:$NGX/" ;;
-      waypoint) url="http://127.0.0.1:$WAY/" ;; zgc) url="http://127.0.0.1:$ZWAY/" ;;
-    esac
-    read -r r p50 p99 <<<"$(paced "$path" "$url")"
+    read -r r p50 p99 <<<"$(paced "$path" "${URL[$path]}")"
     RATE[$path]+="$r "; P50[$path]+="$p50 "; P99[$path]+="$p99 "
   done
 done
@@ -258,17 +258,16 @@ for path in $PATHS; do
   # shellcheck disable=SC2086
   m_rate[$path]=$(median3 ${RATE[$path]}); m_p50[$path]=$(median3 ${P50[$path]}); m_p99[$path]=$(median3 ${P99[$path]})
 done
-printf '%-26s %10s %9s %9s   [%s]\n' "direct (nginx upstream)" "${m_rate[direct]}" "${m_p50[direct]}" "${m_p99[direct]}" "${P99[direct]% }"
-printf '%-26s %10s %9s %9s   [%s]\n' "nginx proxy, JSON log" "${m_rate[nginx]}" "${m_p50[nginx]}" "${m_p99[nginx]}" "${P99[nginx]% }"
-printf '%-26s %10s %9s %9s   [%s]\n' "waypoint, JSON log" "${m_rate[waypoint]}" "${m_p50[waypoint]}" "${m_p99[waypoint]}" "${P99[waypoint]% }"
-[ -n "${ZWAY_PID:-}" ] &&
-  printf '%-26s %10s %9s %9s   [%s]\n' "waypoint, generational ZGC" "${m_rate[zgc]}" "${m_p50[zgc]}" "${m_p99[zgc]}" "${P99[zgc]% }"
-awk -v a="${m_p50[nginx]}" -v b="${m_p50[direct]}" -v c="${m_p99[nginx]}" -v d="${m_p99[direct]}" \
-  'BEGIN { printf "added by nginx:        p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
-awk -v a="${m_p50[waypoint]}" -v b="${m_p50[direct]}" -v c="${m_p99[waypoint]}" -v d="${m_p99[direct]}" \
-  'BEGIN { printf "added by the waypoint: p50 %.3f ms, p99 %.3f ms (goal: p99 under 1 ms)\n", a-b, c-d }'
-[ -n "${ZWAY_PID:-}" ] && awk -v a="${m_p50[zgc]}" -v b="${m_p50[direct]}" -v c="${m_p99[zgc]}" -v d="${m_p99[direct]}" \
-  'BEGIN { printf "added by the waypoint on the generational ZGC: p50 %.3f ms, p99 %.3f ms\n", a-b, c-d }'
+for path in $PATHS; do
+  printf '%-26s %10s %9s %9s   [%s]\n' "${LABEL[$path]}" "${m_rate[$path]}" "${m_p50[$path]}" "${m_p99[$path]}" "${P99[$path]% }"
+done
+added() { # path who [note]: the path's median percentiles less direct's
+  awk -v who="$2" -v note="${3:-}" -v a="${m_p50[$1]}" -v b="${m_p50[direct]}" -v c="${m_p99[$1]}" -v d="${m_p99[direct]}" \
+    'BEGIN { printf "added by %s p50 %.3f ms, p99 %.3f ms%s\n", who, a-b, c-d, note }'
+}
+added nginx "nginx:       "
+added waypoint "the waypoint:" " (goal: p99 under 1 ms)"
+[ -n "${ZWAY_PID:-}" ] && added zgc "the waypoint on the generational ZGC:"
 if [ -s "$WORK/waypoint-gc.log" ]; then
   grep -oE 'Pause Young.* ([0-9.]+)ms' "$WORK/waypoint-gc.log" | grep -oE '[0-9.]+ms$' | tr -d ms | sort -g |
     awk '{ v[NR] = $1; s += $1 } END { if (NR) printf "waypoint young-generation pauses over the whole run: %d, median %.1f ms, max %.1f ms, %.1f s in all\n", NR, v[int((NR + 1) / 2)], v[NR], s / 1000 }'

@@ -30,6 +30,18 @@ public final class AccessLogEntry {
   private static final JsonLine.Field X_FORWARDED_FOR = JsonLine.Field.named("x_forwarded_for");
   private static final JsonLine.Field SOURCE_NAMESPACE = JsonLine.Field.named("source_namespace");
   private static final JsonLine.Field SERVICE_ENTRY = JsonLine.Field.named("service_entry");
+  private static final JsonLine.Field DOWNSTREAM_LOCAL_ADDRESS =
+      JsonLine.Field.named("downstream_local_address");
+  private static final JsonLine.Field DOWNSTREAM_REMOTE_ADDRESS =
+      JsonLine.Field.named("downstream_remote_address");
+  private static final JsonLine.Field REQUESTED_SERVER_NAME =
+      JsonLine.Field.named("requested_server_name");
+  private static final JsonLine.Field UPSTREAM_LOCAL_ADDRESS =
+      JsonLine.Field.named("upstream_local_address");
+  private static final JsonLine.Field UPSTREAM_SERVICE_TIME =
+      JsonLine.Field.named("upstream_service_time");
+  private static final JsonLine.Field UPSTREAM_TRANSPORT_FAILURE_REASON =
+      JsonLine.Field.named("upstream_transport_failure_reason");
 
   public final long startMillis = System.currentTimeMillis();
   public final long startNanos = System.nanoTime();
@@ -70,19 +82,6 @@ public final class AccessLogEntry {
 
   /** When the entry was finished (System.nanoTime): its duration's end, taken once. */
   private long endNanos;
-
-  private static final JsonLine.Field DOWNSTREAM_LOCAL_ADDRESS =
-      JsonLine.Field.named("downstream_local_address");
-  private static final JsonLine.Field DOWNSTREAM_REMOTE_ADDRESS =
-      JsonLine.Field.named("downstream_remote_address");
-  private static final JsonLine.Field REQUESTED_SERVER_NAME =
-      JsonLine.Field.named("requested_server_name");
-  private static final JsonLine.Field UPSTREAM_LOCAL_ADDRESS =
-      JsonLine.Field.named("upstream_local_address");
-  private static final JsonLine.Field UPSTREAM_SERVICE_TIME =
-      JsonLine.Field.named("upstream_service_time");
-  private static final JsonLine.Field UPSTREAM_TRANSPORT_FAILURE_REASON =
-      JsonLine.Field.named("upstream_transport_failure_reason");
 
   /** True the first time only: an entry is written once, however its exchange ends. */
   public boolean finish() {
