@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Istio's rules for a {@code trafficPolicy} (of a DestinationRule or one of its subsets):
@@ -21,6 +22,8 @@ final class TrafficPolicyValidator {
 
   private static final Duration MILLISECOND = Duration.ofMillis(1);
   private static final int MAGLEV_TABLE_LIMIT = 5_000_011;
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*");
 
   private TrafficPolicyValidator() {}
 
@@ -224,6 +227,13 @@ final class TrafficPolicyValidator {
     }
     boolean credential = !blank(tls.credentialName());
     boolean skipVerify = tls.skipsVerification();
+    if (credential && !isSecretName(tls.credentialName())) {
+      f.error(
+          path + ".credentialName",
+          quote(tls.credentialName()) + " is not a Secret name",
+          "use the name of a Secret in the waypoint's namespace: at most 253 lowercase letters,"
+              + " digits, '-' or '.', e.g. \"example-com-ca\"");
+    }
     switch (mode) {
       case "SIMPLE", "MUTUAL" -> {
         if (credential) {
@@ -301,6 +311,11 @@ final class TrafficPolicyValidator {
           "is set together with insecureSkipVerify: true",
           "remove insecureSkipVerify to verify against the CA in the credential");
     }
+  }
+
+  /** A Kubernetes object name (a DNS-1123 subdomain), which is also a safe folder name. */
+  private static boolean isSecretName(String name) {
+    return name.length() <= 253 && SECRET_NAME.matcher(name).matches();
   }
 
   private static void setWithCredential(String value, String path, Findings f) {

@@ -119,6 +119,12 @@ class DestinationRuleValidatorTest {
             TP + ".tls.caCertificates",
             "is set together with credentialName"),
         Arguments.of(
+            "a credentialName that is not a Secret name",
+            "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE, credentialName: ../Certs}}}",
+            TP + ".tls.credentialName",
+            "\"../Certs\" is not a Secret name; use the name of a Secret in the waypoint's"
+                + " namespace"),
+        Arguments.of(
             "insecureSkipVerify with a CA",
             "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true,"
                 + " caCertificates: /ca.pem}}}",

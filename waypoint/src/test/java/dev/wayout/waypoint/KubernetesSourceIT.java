@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wayout.certs.CertificateAuthority;
+import dev.wayout.certs.ServingCertificate;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.waypoint.config.KubernetesPolicySource;
@@ -14,7 +16,14 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -124,30 +133,27 @@ class KubernetesSourceIT {
 
   @Test
   void originatesTlsWithTheCaOfTheSecretNamedByCredentialName() throws Exception {
-    java.time.Clock clock = java.time.Clock.systemUTC();
-    dev.wayout.certs.CertificateAuthority ca =
-        dev.wayout.certs.CertificateAuthority.create(clock, "secret CA", Duration.ofDays(1));
-    dev.wayout.certs.ServingCertificate cert =
-        ca.issueServing(
-            clock, java.util.List.of("tls.example.com"), java.util.List.of(), Duration.ofDays(1));
+    Clock clock = Clock.systemUTC();
+    CertificateAuthority ca = CertificateAuthority.create(clock, "secret CA", Duration.ofDays(1));
+    ServingCertificate cert =
+        ca.issueServing(clock, List.of("tls.example.com"), List.of(), Duration.ofDays(1));
     try (TestUpstream https =
         TestUpstream.https(
-            io.netty.handler.ssl.SslContextBuilder.forServer(
-                    cert.privateKey(),
-                    cert.chain().toArray(new java.security.cert.X509Certificate[0]))
+            SslContextBuilder.forServer(
+                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
                 .build())) {
       String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
       api.client()
           .secrets()
           .inNamespace(fixture.config.namespace())
           .resource(
-              new io.fabric8.kubernetes.api.model.SecretBuilder()
+              new SecretBuilder()
                   .withNewMetadata()
                   .withName("tls-example-ca")
                   .endMetadata()
                   .addToStringData("ca.crt", ca.certificatePem())
                   .build())
-          .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+          .createOr(NonDeletingOperation::update);
       api.applyYaml(
           WaypointFixture.staticEntry("tls", "tls.example.com", 80, https.port(), "HTTP")
                   .replace("namespace: istio-egress", "namespace: " + egress)
@@ -165,6 +171,15 @@ class KubernetesSourceIT {
 
       await().atMost(Duration.ofSeconds(20)).until(() -> status("tls.example.com") == 200);
       assertThat(https.requests).isNotEmpty().allSatisfy(r -> assertThat(r.tls()).isTrue());
+
+      // Deleting the Secret revokes the credential at the next rebuild (any change, or a minute).
+      api.client()
+          .secrets()
+          .inNamespace(fixture.config.namespace())
+          .withName("tls-example-ca")
+          .delete();
+      applyEntry(egress, "nudge.example.com", "");
+      await().atMost(Duration.ofSeconds(20)).until(() -> status("tls.example.com") == 503);
     }
   }
 
@@ -192,7 +207,7 @@ class KubernetesSourceIT {
                     .build())
             .create();
     pod.setStatus(
-        new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+        new PodStatusBuilder()
             .withPodIP("127.0.0.1")
             .withPodIPs(new PodIPBuilder().withIp("127.0.0.1").build())
             .build());

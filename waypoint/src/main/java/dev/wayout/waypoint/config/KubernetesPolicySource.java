@@ -201,6 +201,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
   public void close() {
     informers.forEach(SharedIndexInformer::close);
     rebuilder.shutdownNow();
+    credentials.close();
     if (ownsClient) {
       client.close();
     }

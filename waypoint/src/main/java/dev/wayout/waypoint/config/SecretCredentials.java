@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +27,14 @@ import org.slf4j.LoggerFactory;
  * tls.crt}, {@code tls.key}, where {@code TlsContexts} reads credentials. Accepts kubernetes.io/tls
  * keys ({@code tls.crt}, {@code tls.key}, {@code ca.crt}) and Istio's generic ones ({@code cert},
  * {@code key}, {@code cacert}). Runs on the rebuild thread, never an event loop.
+ *
+ * <p>The copies follow the Secrets: a key removed from a Secret removes its file, and a Secret that
+ * the API server says is gone removes its folder, so that deleting a Secret revokes the credential
+ * (its routes answer 503) instead of leaving a copy in use. A Secret that cannot be read for
+ * another reason (the API server unreachable) keeps its last copy. {@link #close()} removes a
+ * folder this class created, so that no private key outlives the process.
  */
-final class SecretCredentials {
+final class SecretCredentials implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SecretCredentials.class);
   private static final Map<String, String[]> FILES =
@@ -41,18 +49,20 @@ final class SecretCredentials {
   private final KubernetesClient client;
   private final String namespace;
   private final Path directory;
+  private final boolean ownsDirectory;
 
   SecretCredentials(KubernetesClient client, WaypointConfig config) {
     this.client = client;
     this.namespace = config.namespace();
+    this.ownsDirectory = config.credentialsDir() == null;
     try {
       this.directory =
-          config.credentialsDir() != null
-              ? config.credentialsDir()
-              : Files.createTempDirectory(
+          ownsDirectory
+              ? Files.createTempDirectory(
                   "wayout-credentials",
                   PosixFilePermissions.asFileAttribute(
-                      PosixFilePermissions.fromString("rwx------")));
+                      PosixFilePermissions.fromString("rwx------")))
+              : config.credentialsDir();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a folder for credentialName Secrets", e);
     }
@@ -66,6 +76,10 @@ final class SecretCredentials {
   void refresh(Iterable<DestinationRule> rules) {
     for (String name : names(rules)) {
       try {
+        Path dir = directory.resolve(name).normalize();
+        if (!dir.startsWith(directory) || dir.equals(directory)) {
+          continue; // the validator refuses such names; never write outside the folder
+        }
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
         if (secret == null || secret.getData() == null) {
           LOG.warn(
@@ -73,22 +87,10 @@ final class SecretCredentials {
               name,
               namespace,
               name);
+          deleteRecursively(dir);
           continue;
         }
-        Path dir = directory.resolve(name).normalize();
-        if (!dir.startsWith(directory)) {
-          continue;
-        }
-        Files.createDirectories(dir);
-        for (Map.Entry<String, String[]> file : FILES.entrySet()) {
-          for (String key : file.getValue()) {
-            String data = secret.getData().get(key);
-            if (data != null) {
-              Files.write(dir.resolve(file.getKey()), Base64.getDecoder().decode(data));
-              break;
-            }
-          }
-        }
+        copy(secret.getData(), dir);
       } catch (IOException | KubernetesClientException | IllegalArgumentException e) {
         LOG.warn(
             "credentialName {}: cannot read Secret {}/{}: {}",
@@ -96,6 +98,52 @@ final class SecretCredentials {
             namespace,
             name,
             e.getMessage());
+      }
+    }
+  }
+
+  /** Writes each file the Secret has and removes each it no longer has. */
+  private static void copy(Map<String, String> data, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (Map.Entry<String, String[]> file : FILES.entrySet()) {
+      String value = firstPresent(data, file.getValue());
+      Path target = dir.resolve(file.getKey());
+      if (value != null) {
+        Files.write(target, Base64.getDecoder().decode(value));
+      } else {
+        Files.deleteIfExists(target);
+      }
+    }
+  }
+
+  private static String firstPresent(Map<String, String> data, String[] keys) {
+    for (String key : keys) {
+      if (data.get(key) != null) {
+        return data.get(key);
+      }
+    }
+    return null;
+  }
+
+  /** Removes the folder this class created; a configured folder is the operator's to keep. */
+  @Override
+  public void close() {
+    if (ownsDirectory) {
+      try {
+        deleteRecursively(directory);
+      } catch (IOException e) {
+        LOG.warn("cannot remove the credentials folder {}: {}", directory, e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }
