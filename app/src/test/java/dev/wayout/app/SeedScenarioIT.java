@@ -29,6 +29,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed scenario (examples/seed, from Alibaba Cloud Service Mesh's egress waypoint guide) end to
@@ -48,6 +49,7 @@ class SeedScenarioIT {
   private final Transcript transcript =
       new Transcript(TestAssets.repositoryRoot().resolve("app/target/seed-e2e.txt"));
 
+  @TempDir Path scratch;
   private KubeApiServer api;
   private NetworkLab.Host sleep;
   private WayoutProcess waypoint;
@@ -232,9 +234,7 @@ class SeedScenarioIT {
     aliyun = FakeExternalSite.start(external, ca, "aliyun.com");
     running.add(aliyun);
     waypointHostRef = waypointHost;
-    Path caFile = Files.createTempFile("aliyun-ca", ".pem");
-    Files.writeString(caFile, ca.certificatePem());
-    return caFile;
+    return Files.writeString(scratch.resolve("aliyun-ca.pem"), ca.certificatePem());
   }
 
   private NetworkLab.Host waypointHostRef;

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 /**
  * The seed's external site (aliyun.com) on a lab host: HTTP on 80 and HTTPS on 443 (certificate for
@@ -23,10 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeExternalSite implements AutoCloseable {
 
   private final Process process;
+  private final Path dir;
   private final List<String> requests = new CopyOnWriteArrayList<>();
 
-  private FakeExternalSite(Process process) {
+  private FakeExternalSite(Process process, Path dir) {
     this.process = process;
+    this.dir = dir;
   }
 
   public static FakeExternalSite start(
@@ -57,7 +61,7 @@ public final class FakeExternalSite implements AutoCloseable {
               .redirectErrorStream(true)
               .start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-      FakeExternalSite site = new FakeExternalSite(process);
+      FakeExternalSite site = new FakeExternalSite(process, dir);
       site.awaitReadyThenRecord();
       return site;
     } catch (IOException e) {
@@ -70,9 +74,17 @@ public final class FakeExternalSite implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Stops the site and removes its folder (script, certificate and private key). */
   @Override
   public void close() {
     process.destroyForcibly();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + dir, e);
+    }
   }
 
   private void awaitReadyThenRecord() throws IOException {

@@ -8,16 +8,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KubeApiServerExtension.class)
 class NetworkLabIT {
 
   @Test
-  void hostsOnDifferentDocumentationRangesReachEachOtherAndNamesResolvePerHost() throws Exception {
+  void hostsOnDifferentDocumentationRangesReachEachOtherAndNamesResolvePerHost(
+      @TempDir Path scratch) throws Exception {
     try (NetworkLab lab = NetworkLab.create()) {
       NetworkLab.Host app = lab.addHost("app", "192.0.2.10/24", List.of("203.0.113.0/24"));
       NetworkLab.Host external = lab.addHost("ext", "203.0.113.10/24", List.of("192.0.2.0/24"));
-      Path log = Files.createTempFile("lab-http", ".log");
+      Path log = scratch.resolve("lab-http.log");
       lab.track(
           external.start(
               List.of("python3", "-m", "http.server", "80", "--bind", "203.0.113.10"),
@@ -63,12 +65,11 @@ class NetworkLabIT {
   }
 
   @Test
-  void fakeExternalSiteAnswersLikeTheSeedOverHttpAndHttps() throws Exception {
+  void fakeExternalSiteAnswersLikeTheSeedOverHttpAndHttps(@TempDir Path scratch) throws Exception {
     var ca =
         dev.wayout.certs.CertificateAuthority.create(
             java.time.Clock.systemUTC(), "test-ca", java.time.Duration.ofDays(1));
-    Path caFile = Files.createTempFile("ca", ".pem");
-    Files.writeString(caFile, ca.certificatePem());
+    Path caFile = Files.writeString(scratch.resolve("ca.pem"), ca.certificatePem());
     try (NetworkLab lab = NetworkLab.create()) {
       NetworkLab.Host app = lab.addHost("app", "192.0.2.10/24", List.of("203.0.113.0/24"));
       NetworkLab.Host external = lab.addHost("ext", "203.0.113.10/24", List.of("192.0.2.0/24"));
