@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,12 +23,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  * settings accepted by the enforcer's own config parser, and RBAC granting only what it uses.
  */
 @ExtendWith(KubeApiServerExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestsIT {
 
   private static final Path DIR = TestAssets.repositoryRoot().resolve("manifests/enforcer");
   private static final String SA = "system:serviceaccount:wayout-system:wayout-enforcer";
 
-  private static void install(KubeApiServer api) {
+  private KubeApiServer api;
+
+  /** Applied once: the tests only read what was installed. */
+  @BeforeAll
+  void install(KubeApiServer api) {
+    this.api = api;
     api.installIstioCrds();
     api.kubectl("create", "namespace", "wayout-system");
     CommandResult applied = api.kubectl("apply", "-k", DIR.toString());
@@ -34,9 +42,7 @@ class ManifestsIT {
   }
 
   @Test
-  void everyObjectIsAcceptedAndTheDeploymentConfigParses(KubeApiServer api) {
-    install(api);
-
+  void everyObjectIsAcceptedAndTheDeploymentConfigParses() {
     Deployment deployment =
         api.client()
             .apps()
@@ -74,8 +80,7 @@ class ManifestsIT {
     "create, pods, shop, no",
   })
   void rbacGrantsOnlyWhatTheEnforcerReadsAndWrites(
-      String verb, String resource, String namespace, String expected, KubeApiServer api) {
-    install(api);
+      String verb, String resource, String namespace, String expected) {
     assertThat(api.canI(SA, verb, resource, namespace))
         .as("can %s %s %s in '%s'", SA, verb, resource, namespace)
         .isEqualTo(expected);

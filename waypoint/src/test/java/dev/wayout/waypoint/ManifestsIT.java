@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,13 +29,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * granting only what the waypoint reads.
  */
 @ExtendWith(KubeApiServerExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestsIT {
 
   private static final Path DIR = TestAssets.repositoryRoot().resolve("manifests/waypoint");
   private static final String NAMESPACE = "wayout-system";
   private static final String SA = "system:serviceaccount:wayout-system:wayout-waypoint";
 
-  private static Container install(KubeApiServer api) {
+  private KubeApiServer api;
+  private Container waypoint;
+
+  /** Applied once: the tests only read what was installed. */
+  @BeforeAll
+  void install(KubeApiServer api) {
+    this.api = api;
     api.installIstioCrds();
     api.kubectl("create", "namespace", NAMESPACE);
     CommandResult applied = api.kubectl("apply", "-k", DIR.toString());
@@ -41,13 +50,11 @@ class ManifestsIT {
     Deployment deployment =
         api.client().apps().deployments().inNamespace(NAMESPACE).withName("wayout-waypoint").get();
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
-    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    waypoint = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
   }
 
   @Test
-  void everyObjectIsAcceptedAndTheDeploymentConfigParses(KubeApiServer api) {
-    Container waypoint = install(api);
-
+  void everyObjectIsAcceptedAndTheDeploymentConfigParses() {
     WaypointConfig config = WaypointConfig.fromEnv(environment(waypoint));
     assertThat(config.namespace()).isEqualTo(NAMESPACE);
     assertThat(config.eventLoopThreads()).isEqualTo(2);
@@ -58,8 +65,8 @@ class ManifestsIT {
   }
 
   @Test
-  void theJvmOptionsStartAJvm(KubeApiServer api) throws Exception {
-    String options = environment(install(api)).get("JAVA_TOOL_OPTIONS");
+  void theJvmOptionsStartAJvm() throws Exception {
+    String options = environment(waypoint).get("JAVA_TOOL_OPTIONS");
     assertThat(options).isNotBlank();
 
     // A misspelt option stops the JVM before the waypoint starts: every pod would crash-loop.
@@ -89,8 +96,7 @@ class ManifestsIT {
     "delete, pods, shop, no",
   })
   void rbacGrantsOnlyWhatTheWaypointReads(
-      String verb, String resource, String namespace, String expected, KubeApiServer api) {
-    install(api);
+      String verb, String resource, String namespace, String expected) {
     assertThat(api.canI(SA, verb, resource, namespace))
         .as("can %s %s %s in '%s'", SA, verb, resource, namespace)
         .isEqualTo(expected);
