@@ -26,9 +26,11 @@ final class HopByHop {
   private HopByHop() {}
 
   static void strip(HttpHeaders headers) {
-    List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-    for (int i = 0; i < connection.size(); i++) {
-      removeListed(headers, connection.get(i));
+    if (headers.contains(HttpHeaderNames.CONNECTION)) { // most requests have none: no list then
+      List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+      for (int i = 0; i < connection.size(); i++) {
+        removeListed(headers, connection.get(i));
+      }
     }
     for (int i = 0; i < FIXED.size(); i++) {
       headers.remove(FIXED.get(i));

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import dev.wayout.waypoint.upstream.SmallTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,6 +50,7 @@ public final class WaypointServerCodec
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(maxHeaderBytes)
             .setMaxChunkSize(16 * 1024)
+            .setTrailersFactory(SmallTrailers.FACTORY)
             .setStrictLineParsing(true)
             .setAllowDuplicateContentLengths(false)
             .setValidateHeaders(true);

@@ -23,9 +23,10 @@ import java.util.List;
  * The upstream HTTP/1.1 codec: Netty's request encoder and response decoder, paired as {@code
  * HttpClientCodec} pairs them so that the response to a HEAD request is read without a body. The
  * waypoint never sends CONNECT upstream (tunnels relay bytes), so that part of the client codec is
- * not needed. The decoder returns shared names for the response headers servers commonly send,
- * where Netty's response decoder copies every name into two new objects: those copies were the
- * largest single part of the waypoint's garbage per request.
+ * not needed. The decoder returns shared names for the response headers servers commonly send, and
+ * shared words for their usual status lines, where Netty's response decoder copies every name and
+ * word into two new objects: those copies were the largest single part of the waypoint's garbage
+ * per request.
  *
  * <p>A response whose head and whole body arrive in one read is handed on as one {@link
  * FullHttpResponse} rather than a head and a last part: one trip through each pipeline instead of
@@ -42,7 +43,8 @@ final class UpstreamHttpCodec
         new HttpDecoderConfig()
             .setMaxInitialLineLength(4096)
             .setMaxHeaderSize(maxHeaderBytes)
-            .setMaxChunkSize(16 * 1024);
+            .setMaxChunkSize(16 * 1024)
+            .setTrailersFactory(SmallTrailers.FACTORY);
     init(new Decoder(config), new Encoder());
   }
 
@@ -60,6 +62,7 @@ final class UpstreamHttpCodec
   private final class Decoder extends HttpResponseDecoder {
     private boolean inRead;
     private HttpResponse held;
+    private int statusCode = -1;
 
     Decoder(HttpDecoderConfig config) {
       super(config);
@@ -127,6 +130,26 @@ final class UpstreamHttpCodec
       }
       HttpMethod method = methods.poll();
       return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+    }
+
+    @Override
+    protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
+      String known = CommonStatusLines.version(line, start, length);
+      return known != null ? known : super.splitFirstWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitSecondWordInitialLine(byte[] line, int start, int length) {
+      statusCode = CommonStatusLines.code(line, start, length);
+      return statusCode >= 0
+          ? CommonStatusLines.codeText(statusCode)
+          : super.splitSecondWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
+      String known = CommonStatusLines.reason(statusCode, line, start, length);
+      return known != null ? known : super.splitThirdWordInitialLine(line, start, length);
     }
 
     @Override

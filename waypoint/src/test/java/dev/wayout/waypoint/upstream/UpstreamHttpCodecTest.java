@@ -105,6 +105,41 @@ class UpstreamHttpCodecTest {
     assertThat(name(CommonResponseHeaders.find(longer, 0, longer.length))).isNull();
   }
 
+  @Test
+  void statusLinesKeepTheirWordsWhetherUsualOrNot() {
+    String[] lines = {
+      "HTTP/1.1 200 OK",
+      "HTTP/1.1 404 Not Found",
+      "HTTP/1.1 200 Fine",
+      "HTTP/1.0 503 Service Unavailable",
+      "HTTP/1.1 299 Whatever",
+      "HTTP/1.1 200 ",
+    };
+    for (String line : lines) {
+      send(HttpMethod.GET);
+      List<Object> parts = receive(line + "\r\nContent-Length: 0\r\n\r\n");
+      HttpResponse response = (HttpResponse) parts.get(0);
+      assertThat(response.decoderResult().isSuccess()).as(line).isTrue();
+      assertThat(response.protocolVersion() + " " + response.status()).isEqualTo(line);
+      release(parts);
+    }
+  }
+
+  @Test
+  void findsOnlyTheUsualStatusWords() {
+    byte[] line = "HTTP/1.1 200 OK".getBytes(StandardCharsets.US_ASCII);
+    assertThat(CommonStatusLines.version(line, 0, 8)).isEqualTo("HTTP/1.1");
+    assertThat(CommonStatusLines.code(line, 9, 3)).isEqualTo(200);
+    assertThat(CommonStatusLines.codeText(200)).isEqualTo("200");
+    assertThat(CommonStatusLines.reason(200, line, 13, 2)).isEqualTo("OK");
+    byte[] odd = "HTTP/1.0 2x0 Ok".getBytes(StandardCharsets.US_ASCII);
+    assertThat(CommonStatusLines.version(odd, 0, 8)).isNull();
+    assertThat(CommonStatusLines.code(odd, 9, 3)).isEqualTo(-1);
+    assertThat(CommonStatusLines.code(line, 9, 4)).isEqualTo(-1);
+    assertThat(CommonStatusLines.reason(200, odd, 13, 2)).isNull();
+    assertThat(CommonStatusLines.reason(-1, line, 13, 2)).isNull();
+  }
+
   private static String name(CharSequence found) {
     return found == null ? null : found.toString();
   }
