@@ -73,7 +73,7 @@ public final class Waypoint implements AutoCloseable {
   public Waypoint(WaypointConfig config, AccessLog log) {
     this.config = config;
     this.transport = Transport.of(config.transport());
-    this.workers = transport.group(config.eventLoopThreads());
+    this.workers = transport.group(config.eventLoops());
     this.admin = transport.group(1);
     this.resolver =
         new UpstreamResolver(

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param clusterCidrs address ranges of the cluster, never dialled for an external host
  * @param allowLoopbackUpstreams lets tests reach upstreams on 127.0.0.1; never set in production
  * @param dnsServers name servers to ask; empty means the system's (/etc/resolv.conf)
+ * @param eventLoopThreads event loops; 0 means one per core the JVM sees (see {@link #eventLoops})
  * @param transport {@code auto} (io_uring, else epoll, else NIO), or one of them by name
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
  *     together (Envoy's {@code access_log_flush_interval}, which is 1 s)
@@ -75,6 +76,16 @@ public record WaypointConfig(
   /** The defaults, as a waypoint in a cluster runs with them. */
   public static WaypointConfig defaults() {
     return fromEnv(Map.of());
+  }
+
+  /**
+   * How many event loops to run: the configured number, else one per core the JVM sees (its CPU
+   * limit in a container). Not Netty's default of two per core: no handler blocks, so a second loop
+   * per core only adds context switches and an io_uring ring, as nginx and Envoy run one worker per
+   * core.
+   */
+  public int eventLoops() {
+    return eventLoopThreads > 0 ? eventLoopThreads : Runtime.getRuntime().availableProcessors();
   }
 
   /**

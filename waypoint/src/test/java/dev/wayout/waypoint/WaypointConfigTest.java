@@ -20,6 +20,13 @@ class WaypointConfigTest {
     assertThat(c.maxHeaderBytes()).isEqualTo(60 * 1024);
     assertThat(c.maxHeaders()).isEqualTo(100);
     assertThat(c.allowLoopbackUpstreams()).isFalse();
+    assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void runsTheEventLoopsItIsGiven() {
+    WaypointConfig c = WaypointConfig.fromEnv(Map.of("WAYOUT_WAYPOINT_EVENT_LOOP_THREADS", "3"));
+    assertThat(c.eventLoops()).isEqualTo(3);
   }
 
   @Test
