@@ -2,6 +2,8 @@ package dev.wayout.waypoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wayout.certs.CertificateAuthority;
+import dev.wayout.certs.ServingCertificate;
 import dev.wayout.waypoint.config.DirectoryPolicySource;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
@@ -9,8 +11,11 @@ import dev.wayout.waypoint.testsupport.RawHttp;
 import dev.wayout.waypoint.testsupport.TestUpstream;
 import dev.wayout.waypoint.testsupport.WaypointFixture;
 import dev.wayout.waypoint.upstream.TlsContexts;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +124,44 @@ class LiveReloadIT {
     clients.shutdown();
     assertThat(failures).isEmpty();
     assertThat(ok.get()).isGreaterThan(20);
+  }
+
+  @Test
+  void readsARewrittenCaFileWithoutAConfigurationChange() throws Exception {
+    Clock clock = Clock.systemUTC();
+    CertificateAuthority wrong = CertificateAuthority.create(clock, "old CA", Duration.ofDays(1));
+    CertificateAuthority right = CertificateAuthority.create(clock, "new CA", Duration.ofDays(1));
+    ServingCertificate cert =
+        right.issueServing(clock, List.of("tls.example.com"), List.of(), Duration.ofDays(1));
+    Path caFile = Files.writeString(dir.resolve("ca.pem"), wrong.certificatePem());
+    try (TestUpstream https =
+        TestUpstream.https(
+            SslContextBuilder.forServer(
+                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
+                .build())) {
+      Files.writeString(
+          dir.resolve("tls.yaml"),
+          WaypointFixture.staticEntry("tls", "tls.example.com", 80, https.port(), "HTTP")
+              + """
+              ---
+              apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: tls, namespace: istio-egress}
+              spec:
+                host: tls.example.com
+                trafficPolicy:
+                  tls: {mode: SIMPLE, caCertificates: %s}
+              """
+                  .formatted(caFile));
+      source.reloadIfChanged();
+      assertThat(status("tls.example.com")).isEqualTo(503);
+
+      // The CA file is rotated in place; the YAML stays as it was.
+      Files.writeString(caFile, right.certificatePem());
+      assertThat(source.reloadIfChanged()).isTrue();
+      assertThat(status("tls.example.com")).isEqualTo(200);
+      assertThat(source.reloadIfChanged()).as("nothing changed since").isFalse();
+    }
   }
 
   @Test

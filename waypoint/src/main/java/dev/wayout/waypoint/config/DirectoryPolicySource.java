@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Configuration from a directory of YAML ({@code wayout waypoint --config DIR}): read at start,
  * then polled on its own thread (never an event loop); when any file's name, size or modification
- * time changes, everything is read again and a new policy replaces the old one whole. A file that
- * cannot be read or parsed is skipped with a log line; the waypoint keeps serving.
+ * time changes, or a certificate file the policy's TLS settings read (caCertificates, a
+ * credentialName folder, the trusted CA file), everything is read again and a new policy replaces
+ * the old one whole. A file that cannot be read or parsed is skipped with a log line; the waypoint
+ * keeps serving.
  */
 public final class DirectoryPolicySource implements AutoCloseable {
 
@@ -70,7 +72,7 @@ public final class DirectoryPolicySource implements AutoCloseable {
   public synchronized boolean reloadIfChanged() {
     try {
       List<String> now = fingerprint();
-      if (now.equals(fingerprint)) {
+      if (now.equals(fingerprint) && !builder.tlsFilesChanged()) {
         return false;
       }
       fingerprint = now;

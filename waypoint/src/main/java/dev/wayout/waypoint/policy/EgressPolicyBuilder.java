@@ -55,6 +55,11 @@ public final class EgressPolicyBuilder {
     this.idleTimeout = idleTimeout;
   }
 
+  /** Whether a certificate file the last policy was built from has changed since. */
+  public boolean tlsFilesChanged() {
+    return tls.filesChanged();
+  }
+
   public EgressPolicy build(ResourceSet resources) {
     WaypointBinding bound = binding.get();
     tls.clear();

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -34,7 +35,11 @@ public final class TlsContexts {
 
   private final Path trustedCaFile;
   private final Path credentialsDir;
+  private static final List<String> CREDENTIAL_FILES =
+      List.of("ca.crt", "cacert", "tls.crt", "cert", "tls.key", "key");
+
   private final Map<ClientTls, UpstreamTls> cache = new ConcurrentHashMap<>();
+  private final Map<Path, String> filesRead = new ConcurrentHashMap<>();
 
   public TlsContexts(Path trustedCaFile, Path credentialsDir) {
     this.trustedCaFile = trustedCaFile;
@@ -49,19 +54,34 @@ public final class TlsContexts {
   /** Forgets cached contexts so that changed files are read again on the next policy build. */
   public void clear() {
     cache.clear();
+    filesRead.clear();
+  }
+
+  /**
+   * Whether a file a cached context was built from has changed, appeared or gone since (a rotated
+   * certificate, a CA file written after the rule that names it): then the policy should be built
+   * again.
+   */
+  public boolean filesChanged() {
+    for (Map.Entry<Path, String> read : filesRead.entrySet()) {
+      if (!stamp(read.getKey()).equals(read.getValue())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private UpstreamTls build(ClientTls tls) {
     try {
       SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(PROVIDER);
-      Path ca = path(tls.caCertificates());
-      Path cert = path(tls.clientCertificate());
-      Path key = path(tls.privateKey());
+      Path ca = read(path(tls.caCertificates()));
+      Path cert = read(path(tls.clientCertificate()));
+      Path key = read(path(tls.privateKey()));
       if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
         Path dir = credential(tls.credentialName());
-        ca = firstExisting(dir, "ca.crt", "cacert");
-        cert = firstExisting(dir, "tls.crt", "cert");
-        key = firstExisting(dir, "tls.key", "key");
+        ca = read(firstExisting(dir, "ca.crt", "cacert"));
+        cert = read(firstExisting(dir, "tls.crt", "cert"));
+        key = read(firstExisting(dir, "tls.key", "key"));
       }
       if (tls.skipsVerification()) {
         builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
@@ -91,6 +111,28 @@ public final class TlsContexts {
     return value == null || value.isBlank() ? null : Path.of(value);
   }
 
+  /** Notes a file a context is built from, as it is now; null stays null. */
+  private Path read(Path file) {
+    if (file != null) {
+      filesRead.put(file, stamp(file));
+    }
+    return file;
+  }
+
+  /**
+   * The file's content as a checksum: certificate files are small, and a rewrite may keep size and
+   * time.
+   */
+  private static String stamp(Path file) {
+    try {
+      CRC32C crc = new CRC32C();
+      crc.update(Files.readAllBytes(file));
+      return Long.toHexString(crc.getValue());
+    } catch (IOException e) {
+      return "absent";
+    }
+  }
+
   private Path credential(String name) throws IOException {
     if (credentialsDir == null) {
       throw new IOException(
@@ -99,7 +141,13 @@ public final class TlsContexts {
               + "\" needs WAYOUT_WAYPOINT_CREDENTIALS_DIR (a folder with <name>/ca.crt)");
     }
     Path dir = credentialsDir.resolve(name).normalize();
-    if (!dir.startsWith(credentialsDir) || !Files.isDirectory(dir)) {
+    if (!dir.startsWith(credentialsDir)) {
+      throw new IOException("credentialName \"" + name + "\" is not a folder name");
+    }
+    for (String file : CREDENTIAL_FILES) {
+      read(dir.resolve(file)); // noted while absent too: a Secret copied later is a change
+    }
+    if (!Files.isDirectory(dir)) {
       throw new IOException("credentialName \"" + name + "\": no folder " + dir);
     }
     return dir;
@@ -132,7 +180,7 @@ public final class TlsContexts {
         }
       }
     }
-    for (Certificate c : readCertificates(trustedCaFile)) {
+    for (Certificate c : readCertificates(read(trustedCaFile))) {
       store.setCertificateEntry("extra-" + i++, c);
     }
     TrustManagerFactory combined =
