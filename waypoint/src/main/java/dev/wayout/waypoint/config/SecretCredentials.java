@@ -72,9 +72,16 @@ final class SecretCredentials implements AutoCloseable {
     return directory;
   }
 
-  /** Copies the Secrets the rules name; a missing one is logged and its routes answer 503. */
+  /**
+   * Copies the Secrets the rules name; a missing one is logged and its routes answer 503. In a
+   * folder of its own, the copies of Secrets no rule names any more are removed.
+   */
   void refresh(Iterable<DestinationRule> rules) {
-    for (String name : names(rules)) {
+    Set<String> names = names(rules);
+    if (ownsDirectory) {
+      removeAllBut(names);
+    }
+    for (String name : names) {
       try {
         Path dir = directory.resolve(name).normalize();
         if (!dir.startsWith(directory) || dir.equals(directory)) {
@@ -99,6 +106,18 @@ final class SecretCredentials implements AutoCloseable {
             name,
             e.getMessage());
       }
+    }
+  }
+
+  private void removeAllBut(Set<String> names) {
+    try (Stream<Path> folders = Files.list(directory)) {
+      for (Path folder : folders.toList()) {
+        if (!names.contains(folder.getFileName().toString())) {
+          deleteRecursively(folder);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot tidy the credentials folder {}: {}", directory, e.getMessage());
     }
   }
 

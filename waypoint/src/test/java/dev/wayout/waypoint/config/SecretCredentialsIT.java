@@ -80,6 +80,19 @@ class SecretCredentialsIT {
   }
 
   @Test
+  void removesTheCopiesNoRuleNamesAnyMoreFromAFolderOfItsOwn() throws Exception {
+    putSecret("first", Map.of("tls.key", "KEY1"));
+    putSecret("second", Map.of("tls.key", "KEY2"));
+    try (SecretCredentials credentials = credentials(null)) {
+      Path folder = credentials.directory();
+      credentials.refresh(rules("first"));
+      credentials.refresh(rules("second"));
+      assertThat(folder.resolve("first")).doesNotExist();
+      assertThat(Files.readString(folder.resolve("second/tls.key"))).isEqualTo("KEY2");
+    }
+  }
+
+  @Test
   void removesTheFolderItMadeWhenClosed() throws Exception {
     putSecret("client", Map.of("tls.key", "KEY"));
     SecretCredentials credentials = credentials(null);
