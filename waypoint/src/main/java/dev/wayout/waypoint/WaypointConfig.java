@@ -154,6 +154,7 @@ public record WaypointConfig(
     m.put("maxClientConnections", maxClientConnections);
     m.put("trustedCaFile", trustedCaFile);
     m.put("transport", transport);
+    m.put("eventLoops", eventLoops());
     return m.toString();
   }
 
