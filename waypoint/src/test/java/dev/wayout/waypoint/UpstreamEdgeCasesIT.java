@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Upstreams that answer oddly or not at all, a large response to a slow client, and the
@@ -138,6 +140,51 @@ class UpstreamEdgeCasesIT {
       // The client's connection serves the next request, on a new upstream connection.
       assertThat(c.send(GET).read().body()).isEqualTo("ok");
       assertThat(up.connections.get()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * An upstream that answers one request with two responses (or frames its answer so that it can be
+   * read as two) must not hand the second to whichever client's request takes the pooled connection
+   * next: each client gets the answer to its own request.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          a well-behaved answer (the control)     | HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok
+          an unsolicited second response          | HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nokHTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\n\\r\\nSECRET
+          a second response after a 204           | HTTP/1.1 204 No Content\\r\\n\\r\\nHTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\n\\r\\nSECRET
+          Content-Length with Transfer-Encoding   | HTTP/1.1 200 OK\\r\\nContent-Length: 45\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nok\\r\\n0\\r\\n\\r\\nHTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\n\\r\\nSECRET
+          """)
+  void neverGivesOneClientTheResponseMeantForNoOne(String name, String answer) throws Exception {
+    String wire = answer.replace("\\r", "\r").replace("\\n", "\n");
+    try (ScriptedUpstream up =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  while (!readHead(in).isEmpty()) {
+                    write(out, wire); // the same doubled answer to every request
+                  }
+                });
+        WaypointFixture f = fixture(up.port())) {
+      int clients = 4;
+      for (int client = 0; client < clients; client++) {
+        try (RawHttp c = new RawHttp(f.waypoint.httpAddress())) {
+          RawHttp.Response r =
+              c.send("GET /a HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\n")
+                  .read();
+          assertThat(r.body()).as(name + ", client " + client).doesNotContain("SECRET");
+          assertThat(r.status()).as(name).isIn(200, 204, 502);
+        }
+      }
+      if (name.endsWith("(the control)")) { // pools are per event loop: reuse, not one for all
+        assertThat(up.connections.get()).as("pooled connections reused").isLessThan(clients);
+      } else {
+        assertThat(up.connections.get())
+            .as("a connection that said too much is never reused")
+            .isEqualTo(clients);
+      }
     }
   }
 
