@@ -189,6 +189,26 @@ class UpstreamEdgeCasesIT {
   }
 
   @Test
+  void closesAPooledConnectionThatSpeaksWhileIdle() throws Exception {
+    try (ScriptedUpstream up =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  while (!readHead(in).isEmpty()) {
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    Thread.sleep(100); // the connection is back in the pool by now
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nSECRET");
+                  }
+                });
+        WaypointFixture f = fixture(up.port());
+        RawHttp c = new RawHttp(f.waypoint.httpAddress())) {
+      assertThat(c.send(GET).read().body()).isEqualTo("ok");
+      Thread.sleep(300);
+      assertThat(c.send(GET).read().body()).isEqualTo("ok");
+      assertThat(up.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void answers502WithUcWhenTheUpstreamClosesBeforeRespondingToGetOrPost() throws Exception {
     try (ScriptedUpstream up = new ScriptedUpstream((in, out) -> readHead(in));
         WaypointFixture f = fixture(up.port());
