@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Configuration from the real test API server through informers: only ServiceEntries bound by
@@ -180,6 +183,42 @@ class KubernetesSourceIT {
           .delete();
       applyEntry(egress, "nudge.example.com", "");
       await().atMost(Duration.ofSeconds(20)).until(() -> status("tls.example.com") == 503);
+    }
+  }
+
+  @Test
+  void usesARewrittenCaFileWithinSeconds(@TempDir Path folder) throws Exception {
+    Clock clock = Clock.systemUTC();
+    CertificateAuthority wrong = CertificateAuthority.create(clock, "old CA", Duration.ofDays(1));
+    CertificateAuthority right = CertificateAuthority.create(clock, "new CA", Duration.ofDays(1));
+    ServingCertificate cert =
+        right.issueServing(clock, List.of("ca.example.com"), List.of(), Duration.ofDays(1));
+    Path caFile = Files.writeString(folder.resolve("ca.pem"), wrong.certificatePem());
+    try (TestUpstream https =
+        TestUpstream.https(
+            SslContextBuilder.forServer(
+                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
+                .build())) {
+      String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
+      api.applyYaml(
+          WaypointFixture.staticEntry("ca", "ca.example.com", 80, https.port(), "HTTP")
+                  .replace("namespace: istio-egress", "namespace: " + egress)
+              + """
+              ---
+              apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: ca, namespace: %s}
+              spec:
+                host: ca.example.com
+                trafficPolicy:
+                  tls: {mode: SIMPLE, caCertificates: %s}
+              """
+                  .formatted(egress, caFile));
+      await().atMost(Duration.ofSeconds(20)).until(() -> status("ca.example.com") == 503);
+
+      // Rotated in place, as the kubelet updates a mounted volume; no object changes.
+      Files.writeString(caFile, right.certificatePem());
+      await().atMost(Duration.ofSeconds(10)).until(() -> status("ca.example.com") == 200);
     }
   }
 

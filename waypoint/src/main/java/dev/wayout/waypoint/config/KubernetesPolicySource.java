@@ -111,6 +111,11 @@ public final class KubernetesPolicySource implements AutoCloseable {
     // Secrets named by credentialName are not watched: re-read them now and then, so that a
     // rotated certificate is picked up without another change.
     rebuilder.scheduleWithFixedDelay(this::rebuild, 60, 60, TimeUnit.SECONDS);
+    // Certificate files named by path (caCertificates from a mounted volume) are checked as often
+    // as --config checks its folder, so a rotated one is used within seconds.
+    long poll = config.configPollInterval().toMillis();
+    rebuilder.scheduleWithFixedDelay(
+        this::rebuildIfTlsFilesChanged, poll, poll, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -125,6 +130,12 @@ public final class KubernetesPolicySource implements AutoCloseable {
    */
   String namespaceOf(InetAddress address) {
     return address == null ? null : podNamespaces.get(address.getHostAddress());
+  }
+
+  private void rebuildIfTlsFilesChanged() {
+    if (builder.tlsFilesChanged()) {
+      scheduleRebuild();
+    }
   }
 
   private void scheduleRebuild() {
