@@ -33,11 +33,11 @@ public final class TlsContexts {
   /** BoringSSL when its native library loads (linux-x86_64), else the JDK's engine. */
   static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
 
-  private final Path trustedCaFile;
-  private final Path credentialsDir;
   private static final List<String> CREDENTIAL_FILES =
       List.of("ca.crt", "cacert", "tls.crt", "cert", "tls.key", "key");
 
+  private final Path trustedCaFile;
+  private final Path credentialsDir;
   private final Map<ClientTls, UpstreamTls> cache = new ConcurrentHashMap<>();
   private final Map<Path, String> filesRead = new ConcurrentHashMap<>();
 
