@@ -51,18 +51,8 @@ public final class Tunnels {
   Future<Channel> open(EventLoop loop, Route route, String host, AccessLogEntry log) {
     Promise<Channel> promise = loop.newPromise();
     log.tunnel = true;
-    addresses
-        .resolve(loop, route, host)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                promise.tryFailure(f.cause());
-                return;
-              }
-              @SuppressWarnings("unchecked")
-              List<InetSocketAddress> targets = (List<InetSocketAddress>) f.getNow();
-              dial(loop, route, targets, 0, promise);
-            });
+    addresses.resolveThen(
+        loop, route, host, promise, targets -> dial(loop, route, targets, 0, promise));
     return promise;
   }
 

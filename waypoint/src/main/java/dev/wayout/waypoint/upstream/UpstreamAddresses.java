@@ -4,12 +4,14 @@ import dev.wayout.waypoint.policy.Route;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The addresses the waypoint may dial for a route's host: its static endpoints or a DNS answer,
@@ -58,6 +60,27 @@ public final class UpstreamAddresses {
               checked(targets, host, promise);
             });
     return promise;
+  }
+
+  /**
+   * Resolves as {@link #resolve} does, then hands the checked addresses to {@code dial} on {@code
+   * loop}; when resolving fails, {@code promise} fails with its {@link UpstreamFailure} instead.
+   */
+  public void resolveThen(
+      EventLoop loop,
+      Route route,
+      String host,
+      Promise<?> promise,
+      Consumer<List<InetSocketAddress>> dial) {
+    GenericFutureListener<Future<List<InetSocketAddress>>> then =
+        f -> {
+          if (f.isSuccess()) {
+            dial.accept(f.getNow());
+          } else {
+            promise.tryFailure(f.cause());
+          }
+        };
+    resolve(loop, route, host).addListener(then);
   }
 
   private void checked(

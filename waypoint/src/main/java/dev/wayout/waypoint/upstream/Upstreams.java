@@ -8,8 +8,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * Upstream connections for HTTP exchanges: keep-alive pools per event loop and upstream (host,
@@ -60,18 +58,12 @@ public final class Upstreams {
           "connectionPool.tcp.maxConnections (" + max + ") reached for " + host);
     }
     Promise<UpstreamConnection> promise = loop.newPromise();
-    addresses
-        .resolve(loop, route, host)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                promise.tryFailure(f.cause());
-                return;
-              }
-              @SuppressWarnings("unchecked")
-              List<InetSocketAddress> targets = (List<InetSocketAddress>) f.getNow();
-              dialer.dial(loop, route, key, targets, 0, retry ? 2 : 1, promise);
-            });
+    addresses.resolveThen(
+        loop,
+        route,
+        host,
+        promise,
+        targets -> dialer.dial(loop, route, key, targets, 0, retry ? 2 : 1, promise));
     return promise;
   }
 
