@@ -27,12 +27,15 @@ public final class WayoutProcess implements AutoCloseable {
   private final Process process;
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final List<Thread> readers;
 
   private WayoutProcess(String name, Process process, Path out, Path err) {
     this.name = name;
     this.process = process;
-    follow(out, stdout, process, name + "-out");
-    follow(err, stderr, process, name + "-err");
+    this.readers =
+        List.of(
+            follow(out, stdout, process, name + "-out"),
+            follow(err, stderr, process, name + "-err"));
   }
 
   public static Path jar() {
@@ -86,11 +89,31 @@ public final class WayoutProcess implements AutoCloseable {
   }
 
   public List<String> stdout() {
+    drainIfExited();
     return List.copyOf(stdout);
   }
 
   public List<String> stderr() {
+    drainIfExited();
     return List.copyOf(stderr);
+  }
+
+  /**
+   * Once the process has exited, waits for the readers to take in the last of what it wrote: a
+   * short-lived process (wayout init) can exit before they have read a line of it.
+   */
+  private void drainIfExited() {
+    if (process.isAlive()) {
+      return;
+    }
+    for (Thread reader : readers) {
+      try {
+        reader.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   public boolean isAlive() {
@@ -116,6 +139,12 @@ public final class WayoutProcess implements AutoCloseable {
         }
       }
       if (!process.isAlive()) {
+        drainIfExited();
+        for (String l : lines) {
+          if (match.test(l)) {
+            return l;
+          }
+        }
         break;
       }
       try {
@@ -170,7 +199,7 @@ public final class WayoutProcess implements AutoCloseable {
   }
 
   /** Reads whole lines from a growing file until the process has exited and all is read. */
-  private static void follow(Path file, List<String> into, Process process, String threadName) {
+  private static Thread follow(Path file, List<String> into, Process process, String threadName) {
     Thread reader =
         new Thread(
             () -> {
@@ -208,5 +237,6 @@ public final class WayoutProcess implements AutoCloseable {
             threadName);
     reader.setDaemon(true);
     reader.start();
+    return reader;
   }
 }
