@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wayout.certs.CertificateAuthority;
-import dev.wayout.certs.ServingCertificate;
 import dev.wayout.testing.KubeApiServer;
 import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.waypoint.config.KubernetesPolicySource;
@@ -19,13 +18,10 @@ import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +98,15 @@ class KubernetesSourceIT {
     api.applyYaml(yaml.replace("spec:\n", "spec:\n" + extra));
   }
 
+  /** A ServiceEntry for {@code host}:80 served on {@code port}, and a DestinationRule for it. */
+  private void applyEntryAndRule(String ns, String host, int port, String trafficPolicy) {
+    String entryName = host.substring(0, host.indexOf('.'));
+    api.applyYaml(
+        (WaypointFixture.staticEntry(entryName, host, 80, port, "HTTP")
+                + WaypointFixture.destinationRule(entryName, host, trafficPolicy))
+            .replace("namespace: istio-egress", "namespace: " + ns));
+  }
+
   private int status(String host) throws Exception {
     try (RawHttp client = new RawHttp(fixture.waypoint.httpAddress())) {
       return client.send("GET /echo HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status();
@@ -136,15 +141,9 @@ class KubernetesSourceIT {
 
   @Test
   void originatesTlsWithTheCaOfTheSecretNamedByCredentialName() throws Exception {
-    Clock clock = Clock.systemUTC();
-    CertificateAuthority ca = CertificateAuthority.create(clock, "secret CA", Duration.ofDays(1));
-    ServingCertificate cert =
-        ca.issueServing(clock, List.of("tls.example.com"), List.of(), Duration.ofDays(1));
-    try (TestUpstream https =
-        TestUpstream.https(
-            SslContextBuilder.forServer(
-                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
-                .build())) {
+    CertificateAuthority ca =
+        CertificateAuthority.create(Clock.systemUTC(), "secret CA", Duration.ofDays(1));
+    try (TestUpstream https = TestUpstream.https(ca, "tls.example.com")) {
       String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
       api.client()
           .secrets()
@@ -157,20 +156,11 @@ class KubernetesSourceIT {
                   .addToStringData("ca.crt", ca.certificatePem())
                   .build())
           .createOr(NonDeletingOperation::update);
-      api.applyYaml(
-          WaypointFixture.staticEntry("tls", "tls.example.com", 80, https.port(), "HTTP")
-                  .replace("namespace: istio-egress", "namespace: " + egress)
-              + """
-              ---
-              apiVersion: networking.istio.io/v1
-              kind: DestinationRule
-              metadata: {name: tls, namespace: %s}
-              spec:
-                host: tls.example.com
-                trafficPolicy:
-                  tls: {mode: SIMPLE, credentialName: tls-example-ca}
-              """
-                  .formatted(egress));
+      applyEntryAndRule(
+          egress,
+          "tls.example.com",
+          https.port(),
+          "tls: {mode: SIMPLE, credentialName: tls-example-ca}");
 
       await().atMost(Duration.ofSeconds(20)).until(() -> status("tls.example.com") == 200);
       assertThat(https.requests).isNotEmpty().allSatisfy(r -> assertThat(r.tls()).isTrue());
@@ -191,29 +181,14 @@ class KubernetesSourceIT {
     Clock clock = Clock.systemUTC();
     CertificateAuthority wrong = CertificateAuthority.create(clock, "old CA", Duration.ofDays(1));
     CertificateAuthority right = CertificateAuthority.create(clock, "new CA", Duration.ofDays(1));
-    ServingCertificate cert =
-        right.issueServing(clock, List.of("ca.example.com"), List.of(), Duration.ofDays(1));
     Path caFile = Files.writeString(folder.resolve("ca.pem"), wrong.certificatePem());
-    try (TestUpstream https =
-        TestUpstream.https(
-            SslContextBuilder.forServer(
-                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
-                .build())) {
+    try (TestUpstream https = TestUpstream.https(right, "ca.example.com")) {
       String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
-      api.applyYaml(
-          WaypointFixture.staticEntry("ca", "ca.example.com", 80, https.port(), "HTTP")
-                  .replace("namespace: istio-egress", "namespace: " + egress)
-              + """
-              ---
-              apiVersion: networking.istio.io/v1
-              kind: DestinationRule
-              metadata: {name: ca, namespace: %s}
-              spec:
-                host: ca.example.com
-                trafficPolicy:
-                  tls: {mode: SIMPLE, caCertificates: %s}
-              """
-                  .formatted(egress, caFile));
+      applyEntryAndRule(
+          egress,
+          "ca.example.com",
+          https.port(),
+          "tls: {mode: SIMPLE, caCertificates: " + caFile + "}");
       await().atMost(Duration.ofSeconds(20)).until(() -> status("ca.example.com") == 503);
 
       // Rotated in place, as the kubelet updates a mounted volume; no object changes.

@@ -3,7 +3,6 @@ package dev.wayout.waypoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wayout.certs.CertificateAuthority;
-import dev.wayout.certs.ServingCertificate;
 import dev.wayout.waypoint.config.DirectoryPolicySource;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
@@ -11,10 +10,8 @@ import dev.wayout.waypoint.testsupport.RawHttp;
 import dev.wayout.waypoint.testsupport.TestUpstream;
 import dev.wayout.waypoint.testsupport.WaypointFixture;
 import dev.wayout.waypoint.upstream.TlsContexts;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,28 +128,13 @@ class LiveReloadIT {
     Clock clock = Clock.systemUTC();
     CertificateAuthority wrong = CertificateAuthority.create(clock, "old CA", Duration.ofDays(1));
     CertificateAuthority right = CertificateAuthority.create(clock, "new CA", Duration.ofDays(1));
-    ServingCertificate cert =
-        right.issueServing(clock, List.of("tls.example.com"), List.of(), Duration.ofDays(1));
     Path caFile = Files.writeString(dir.resolve("ca.pem"), wrong.certificatePem());
-    try (TestUpstream https =
-        TestUpstream.https(
-            SslContextBuilder.forServer(
-                    cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
-                .build())) {
+    try (TestUpstream https = TestUpstream.https(right, "tls.example.com")) {
       Files.writeString(
           dir.resolve("tls.yaml"),
           WaypointFixture.staticEntry("tls", "tls.example.com", 80, https.port(), "HTTP")
-              + """
-              ---
-              apiVersion: networking.istio.io/v1
-              kind: DestinationRule
-              metadata: {name: tls, namespace: istio-egress}
-              spec:
-                host: tls.example.com
-                trafficPolicy:
-                  tls: {mode: SIMPLE, caCertificates: %s}
-              """
-                  .formatted(caFile));
+              + WaypointFixture.destinationRule(
+                  "tls", "tls.example.com", "tls: {mode: SIMPLE, caCertificates: " + caFile + "}"));
       source.reloadIfChanged();
       assertThat(status("tls.example.com")).isEqualTo(503);
 

@@ -1,5 +1,7 @@
 package dev.wayout.waypoint.testsupport;
 
+import dev.wayout.certs.CertificateAuthority;
+import dev.wayout.certs.ServingCertificate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -21,8 +23,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +89,15 @@ public final class TestUpstream implements AutoCloseable {
 
   public static TestUpstream https(SslContext serverContext) throws InterruptedException {
     return new TestUpstream(serverContext);
+  }
+
+  /** An HTTPS upstream serving a certificate for {@code host} signed by the test CA {@code ca}. */
+  public static TestUpstream https(CertificateAuthority ca, String host) throws Exception {
+    Clock clock = Clock.systemUTC();
+    ServingCertificate cert = ca.issueServing(clock, List.of(host), List.of(), Duration.ofDays(1));
+    return https(
+        SslContextBuilder.forServer(cert.privateKey(), cert.chain().toArray(new X509Certificate[0]))
+            .build());
   }
 
   /** Closes every connection, as an upstream does with idle keep-alive connections. */
