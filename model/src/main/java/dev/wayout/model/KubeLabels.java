@@ -6,12 +6,12 @@ import java.util.regex.Pattern;
 /** Kubernetes label key and value syntax, as Istio checks subset and endpoint labels. */
 final class KubeLabels {
 
+  /** A DNS-1123 subdomain: Kubernetes object names, and the prefix of a label key. */
+  static final String DNS_SUBDOMAIN =
+      "[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*";
+
   private static final String NAME = "(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-  private static final Pattern KEY =
-      Pattern.compile(
-          "((?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)/)?("
-              + NAME
-              + ")");
+  private static final Pattern KEY = Pattern.compile("((?:" + DNS_SUBDOMAIN + ")/)?(" + NAME + ")");
   private static final Pattern VALUE = Pattern.compile("(" + NAME + ")?");
 
   private KubeLabels() {}

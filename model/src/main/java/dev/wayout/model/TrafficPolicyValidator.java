@@ -22,8 +22,7 @@ final class TrafficPolicyValidator {
 
   private static final Duration MILLISECOND = Duration.ofMillis(1);
   private static final int MAGLEV_TABLE_LIMIT = 5_000_011;
-  private static final Pattern SECRET_NAME =
-      Pattern.compile("[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern SECRET_NAME = Pattern.compile(KubeLabels.DNS_SUBDOMAIN);
 
   private TrafficPolicyValidator() {}
 

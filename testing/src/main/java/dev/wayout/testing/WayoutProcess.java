@@ -133,18 +133,16 @@ public final class WayoutProcess implements AutoCloseable {
   private String await(List<String> lines, Predicate<String> match, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
+      boolean exited = !process.isAlive();
+      if (exited) {
+        drainIfExited(); // what it wrote last may not have been read yet
+      }
       for (String l : lines) {
         if (match.test(l)) {
           return l;
         }
       }
-      if (!process.isAlive()) {
-        drainIfExited();
-        for (String l : lines) {
-          if (match.test(l)) {
-            return l;
-          }
-        }
+      if (exited) {
         break;
       }
       try {

@@ -212,6 +212,12 @@ public final class KubernetesPolicySource implements AutoCloseable {
   public void close() {
     informers.forEach(SharedIndexInformer::close);
     rebuilder.shutdownNow();
+    try {
+      // a rebuild still running could copy a Secret after the folder is removed
+      rebuilder.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     credentials.close();
     if (ownsClient) {
       client.close();

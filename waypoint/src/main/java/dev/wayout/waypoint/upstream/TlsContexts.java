@@ -79,9 +79,9 @@ public final class TlsContexts {
       Path key = read(path(tls.privateKey()));
       if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
         Path dir = credential(tls.credentialName());
-        ca = read(firstExisting(dir, "ca.crt", "cacert"));
-        cert = read(firstExisting(dir, "tls.crt", "cert"));
-        key = read(firstExisting(dir, "tls.key", "key"));
+        ca = firstExisting(dir, "ca.crt", "cacert"); // credential() noted all six names
+        cert = firstExisting(dir, "tls.crt", "cert");
+        key = firstExisting(dir, "tls.key", "key");
       }
       if (tls.skipsVerification()) {
         builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
