@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * @param eventLoopThreads event loops; 0 means one per core the JVM sees (see {@link #eventLoops})
  * @param transport {@code auto} (io_uring, else epoll, else NIO), or one of them by name
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
- *     together (Envoy's {@code access_log_flush_interval}, which is 1 s)
+ *     together; short, since a long one makes bursts of writing that lengthen the latency tail
+ *     (see {@code BatchingAccessLog})
  */
 public record WaypointConfig(
     String name,
@@ -123,7 +124,7 @@ public record WaypointConfig(
             r.path("TRUSTED_CA_FILE"),
             r.path("CREDENTIALS_DIR"),
             r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)),
-            r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(100)),
+            r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(5)),
             r.choice("TRANSPORT", "auto", "auto", "io_uring", "epoll", "nio"));
     r.throwIfProblems();
     return config;

@@ -74,6 +74,20 @@ class BatchingAccessLogTest {
   }
 
   @Test
+  void anIdleWriterSleepsUntilALineComesThenWritesItWithinTheInterval() {
+    RecordingStream out = new RecordingStream();
+    BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofMillis(5));
+    write(log, "{\"n\":1}");
+    await().atMost(Duration.ofSeconds(2)).until(() -> out.all().equals("{\"n\":1}\n"));
+    // No line for an interval: parked without a deadline, not waking every 5 ms.
+    await().atMost(Duration.ofSeconds(2)).until(() -> log.writerState() == Thread.State.WAITING);
+
+    write(log, "{\"n\":2}");
+    await().atMost(Duration.ofSeconds(2)).until(() -> out.all().equals("{\"n\":1}\n{\"n\":2}\n"));
+    log.close();
+  }
+
+  @Test
   void linesThatCameTogetherGoOutInOneWrite() throws Exception {
     RecordingStream out = new RecordingStream();
     BatchingAccessLog log = BatchingAccessLog.start(out, 1 << 20, Duration.ofMillis(200));
