@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * @param eventLoopThreads event loops; 0 means one per core the JVM sees (see {@link #eventLoops})
  * @param transport {@code auto} (io_uring, else epoll, else NIO), or one of them by name
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
- *     together; short, since a long one makes bursts of writing that lengthen the latency tail
- *     (see {@code BatchingAccessLog})
+ *     together; short, since a long one makes bursts of writing that lengthen the latency tail (see
+ *     {@code BatchingAccessLog})
  */
 public record WaypointConfig(
     String name,

@@ -12,6 +12,7 @@ import dev.wayout.waypoint.testsupport.WaypointFixture;
 import dev.wayout.waypoint.upstream.TlsContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +122,31 @@ class LiveReloadIT {
     clients.shutdown();
     assertThat(failures).isEmpty();
     assertThat(ok.get()).isGreaterThan(20);
+  }
+
+  @Test
+  void readsAnEditThatKeepsTheFileSizeAndModificationTime() throws Exception {
+    Path file = dir.resolve("swap.yaml");
+    Files.writeString(
+        file,
+        WaypointFixture.staticEntry("swap", "swapa.example.com", 80, upstream.port(), "HTTP"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> status("swapa.example.com") == 200);
+    long size = Files.size(file);
+    FileTime time = Files.getLastModifiedTime(file);
+
+    // An edit within the file system's time resolution, or a tool that restores the time.
+    Files.writeString(
+        file,
+        WaypointFixture.staticEntry("swap", "swapb.example.com", 80, upstream.port(), "HTTP"));
+    Files.setLastModifiedTime(file, time);
+    assertThat(Files.size(file)).isEqualTo(size);
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> status("swapb.example.com") == 200);
+    assertThat(status("swapa.example.com")).isEqualTo(403);
   }
 
   @Test

@@ -2,12 +2,11 @@ package dev.wayout.waypoint.config;
 
 import dev.wayout.model.ResourceFiles;
 import dev.wayout.model.ResourceSet;
+import dev.wayout.waypoint.FileStamp;
 import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configuration from a directory of YAML ({@code wayout waypoint --config DIR}): read at start,
- * then polled on its own thread (never an event loop); when any file's name, size or modification
- * time changes, or a certificate file the policy's TLS settings read (caCertificates, a
- * credentialName folder, the trusted CA file), everything is read again and a new policy replaces
- * the old one whole. A file that cannot be read or parsed is skipped with a log line; the waypoint
- * keeps serving.
+ * then polled on its own thread (never an event loop); when any file's name or content changes (a
+ * checksum: an edit may keep the size and the modification time), or a certificate file the
+ * policy's TLS settings read (caCertificates, a credentialName folder, the trusted CA file),
+ * everything is read again and a new policy replaces the old one whole. A file that cannot be read
+ * or parsed is skipped with a log line; the waypoint keeps serving.
  */
 public final class DirectoryPolicySource implements AutoCloseable {
 
@@ -90,12 +89,7 @@ public final class DirectoryPolicySource implements AutoCloseable {
   private List<String> fingerprint() {
     List<String> out = new ArrayList<>();
     for (Path file : ResourceFiles.files(directory)) {
-      try {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        out.add(file + "|" + a.size() + "|" + a.lastModifiedTime().toMillis());
-      } catch (IOException e) {
-        out.add(file + "|unreadable");
-      }
+      out.add(file + "|" + FileStamp.of(file));
     }
     return out;
   }

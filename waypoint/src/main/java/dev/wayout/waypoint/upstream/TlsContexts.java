@@ -1,6 +1,7 @@
 package dev.wayout.waypoint.upstream;
 
 import dev.wayout.model.ClientTls;
+import dev.wayout.waypoint.FileStamp;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -64,7 +64,7 @@ public final class TlsContexts {
    */
   public boolean filesChanged() {
     for (Map.Entry<Path, String> read : filesRead.entrySet()) {
-      if (!stamp(read.getKey()).equals(read.getValue())) {
+      if (!FileStamp.of(read.getKey()).equals(read.getValue())) {
         return true;
       }
     }
@@ -114,23 +114,9 @@ public final class TlsContexts {
   /** Notes a file a context is built from, as it is now; null stays null. */
   private Path read(Path file) {
     if (file != null) {
-      filesRead.put(file, stamp(file));
+      filesRead.put(file, FileStamp.of(file));
     }
     return file;
-  }
-
-  /**
-   * The file's content as a checksum: certificate files are small, and a rewrite may keep size and
-   * time.
-   */
-  private static String stamp(Path file) {
-    try {
-      CRC32C crc = new CRC32C();
-      crc.update(Files.readAllBytes(file));
-      return Long.toHexString(crc.getValue());
-    } catch (IOException e) {
-      return "absent";
-    }
   }
 
   private Path credential(String name) throws IOException {
