@@ -54,9 +54,11 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
   private final ArrayDeque<ByteBuffer> waiting = new ArrayDeque<>();
   private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
   private ByteBuffer current = ByteBuffer.allocateDirect(BLOCK_BYTES);
-  private boolean writerIdle; // parked until a line comes, not for an interval
 
   private volatile boolean closed;
+
+  /** The writer is parked until a line comes, not for an interval; set and cleared under lock. */
+  private volatile boolean writerIdle;
 
   // Written by the writer thread only.
   private volatile long linesLost;
@@ -93,12 +95,14 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
       }
       current.put(line, 0, length).put((byte) '\n');
       wakeWriter = writerIdle;
-      writerIdle = false;
+      if (wakeWriter) {
+        writerIdle = false; // a volatile store only once per idle spell, not per line
+      }
     } finally {
       lock.unlock();
     }
     if (wakeWriter) {
-      LockSupport.unpark(writer); // once per idle spell, not per line
+      LockSupport.unpark(writer);
     }
   }
 
@@ -160,17 +164,8 @@ public final class BatchingAccessLog implements AccessLog, AutoCloseable {
     } finally {
       lock.unlock();
     }
-    while (!closed && isIdle()) {
+    while (!closed && writerIdle) {
       LockSupport.park(this);
-    }
-  }
-
-  private boolean isIdle() {
-    lock.lock();
-    try {
-      return writerIdle;
-    } finally {
-      lock.unlock();
     }
   }
 
