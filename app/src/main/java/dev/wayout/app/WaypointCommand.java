@@ -4,6 +4,7 @@ import dev.wayout.waypoint.Waypoint;
 import dev.wayout.waypoint.WaypointConfig;
 import dev.wayout.waypoint.access.BatchingAccessLog;
 import dev.wayout.waypoint.config.DirectoryPolicySource;
+import dev.wayout.waypoint.config.IdentitiesFileSource;
 import dev.wayout.waypoint.config.KubernetesPolicySource;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
 import dev.wayout.waypoint.policy.WaypointBinding;
@@ -77,6 +78,19 @@ public final class WaypointCommand implements Callable<Integer> {
       return 2;
     }
     AutoCloseable source;
+    AutoCloseable identities = () -> {};
+    if (config != null && settings.identitiesFile() != null) {
+      try {
+        IdentitiesFileSource file =
+            new IdentitiesFileSource(settings.identitiesFile())
+                .start(settings.configPollInterval());
+        waypoint.sourceIdentities(file);
+        identities = file;
+      } catch (IllegalArgumentException e) {
+        System.err.println("wayout waypoint: " + e.getMessage());
+        return 2;
+      }
+    }
     if (config != null) {
       EgressPolicyBuilder builder =
           new EgressPolicyBuilder(
@@ -98,12 +112,14 @@ public final class WaypointCommand implements Callable<Integer> {
     // The hook is in place before the listeners open: a SIGTERM right after they do still drains
     // and writes every access-log line.
     CountDownLatch stopped = new CountDownLatch(1);
+    AutoCloseable identitySource = identities;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   try {
                     source.close();
+                    identitySource.close();
                   } catch (Exception e) {
                     // shutting down anyway
                   }

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint;
 
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.access.AccessLog;
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.access.AccessLogWriter;
@@ -63,7 +64,8 @@ public final class Waypoint implements AutoCloseable {
   private final UpstreamResolver resolver;
   private final AccessLogWriter accessLog;
   private final AtomicInteger connections = new AtomicInteger();
-  private volatile Function<InetAddress, String> sourceNamespaces = a -> null;
+  private volatile Function<InetAddress, SourceIdentity> sourceIdentities =
+      a -> SourceIdentity.UNKNOWN;
   private volatile boolean draining;
   private InetSocketAddress httpAddress;
   private InetSocketAddress tlsAddress;
@@ -86,9 +88,13 @@ public final class Waypoint implements AutoCloseable {
     metrics.watch(log);
   }
 
-  /** Where client pod IPs come from (the Pod informer in a cluster); unknown gives null. */
-  public void sourceNamespaces(Function<InetAddress, String> lookup) {
-    this.sourceNamespaces = lookup;
+  /**
+   * Who a client address is (the Pod informer in a cluster, the identities file with --config);
+   * asked once per connection, on its event loop, so it must be a lookup in memory. An unknown
+   * address gives {@link SourceIdentity#UNKNOWN}.
+   */
+  public void sourceIdentities(Function<InetAddress, SourceIdentity> lookup) {
+    this.sourceIdentities = lookup;
   }
 
   /** Installs a new routing snapshot; requests in flight keep the one they started with. */
@@ -121,9 +127,9 @@ public final class Waypoint implements AutoCloseable {
     Upstreams upstreams =
         new Upstreams(addresses, transport.socketChannel(), metrics, config.maxHeaderBytes());
     Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel());
-    Function<InetAddress, String> ns = a -> sourceNamespaces.apply(a);
+    Function<InetAddress, SourceIdentity> ids = a -> sourceIdentities.apply(a);
     HttpListenerInitializer http =
-        new HttpListenerInitializer(config, this::policy, upstreams, tunnels, accessLog, ns);
+        new HttpListenerInitializer(config, this::policy, upstreams, tunnels, accessLog, ids);
     ClientLimit limit = new ClientLimit();
     httpAddress = bind(config.httpPort(), workers, limit, http);
     tlsAddress =
@@ -134,14 +140,14 @@ public final class Waypoint implements AutoCloseable {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
-                String namespace = ns.apply(ch.remoteAddress().getAddress());
+                SourceIdentity source = ids.apply(ch.remoteAddress().getAddress());
                 ch.pipeline()
                     .addLast(
                         new SniRouter(
                             Waypoint.this::policy,
                             tunnels,
                             new AccessLogEntry(),
-                            namespace,
+                            source,
                             443,
                             config.requestHeaderTimeout().toMillis()));
               }

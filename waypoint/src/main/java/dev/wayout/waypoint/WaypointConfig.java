@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param dnsServers name servers to ask; empty means the system's (/etc/resolv.conf)
  * @param eventLoopThreads event loops; 0 means one per core the JVM sees (see {@link #eventLoops})
  * @param transport {@code auto} (io_uring, else epoll, else NIO), or one of them by name
+ * @param identitiesFile with {@code --config}: the YAML file that maps client addresses to
+ *     namespace, service account and workload (in a cluster the Pods informer does that)
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
  *     together; short, since a long one makes bursts of writing that lengthen the latency tail (see
  *     {@code BatchingAccessLog})
@@ -59,6 +61,7 @@ public record WaypointConfig(
     int eventLoopThreads,
     Path trustedCaFile,
     Path credentialsDir,
+    Path identitiesFile,
     Duration configPollInterval,
     Duration accessLogFlushInterval,
     String transport) {
@@ -123,6 +126,7 @@ public record WaypointConfig(
             r.integer("EVENT_LOOP_THREADS", 0, 0, 1024),
             r.path("TRUSTED_CA_FILE"),
             r.path("CREDENTIALS_DIR"),
+            r.path("IDENTITIES_FILE"),
             r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)),
             r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(5)),
             r.choice("TRANSPORT", "auto", "auto", "io_uring", "epoll", "nio"));
@@ -154,6 +158,9 @@ public record WaypointConfig(
     m.put("maxHeaders", maxHeaders);
     m.put("maxClientConnections", maxClientConnections);
     m.put("trustedCaFile", trustedCaFile);
+    if (identitiesFile != null) {
+      m.put("identitiesFile", identitiesFile);
+    }
     m.put("transport", transport);
     m.put("eventLoops", eventLoops());
     return m.toString();
@@ -187,6 +194,7 @@ public record WaypointConfig(
         eventLoopThreads,
         trustedCaFile,
         credentialsDir,
+        identitiesFile,
         configPollInterval,
         accessLogFlushInterval,
         transport);

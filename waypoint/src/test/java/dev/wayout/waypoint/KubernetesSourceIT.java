@@ -198,7 +198,7 @@ class KubernetesSourceIT {
   }
 
   @Test
-  void readsTheClientsNamespaceFromItsPodIpAndHonoursExportTo() throws Exception {
+  void readsTheClientsIdentityFromItsPodIpAndHonoursExportTo() throws Exception {
     String egress = namespace("egress", Map.of("istio.io/use-waypoint", name));
     String shop = namespace("shop", Map.of());
     applyEntry(egress, "private.example.com", "  exportTo: [\".\"]\n");
@@ -210,9 +210,18 @@ class KubernetesSourceIT {
             .resource(
                 new PodBuilder()
                     .withNewMetadata()
-                    .withName("sleep")
+                    .withName("sleep-7d4f9-x2x5k")
+                    .withLabels(Map.of("app", "sleep", "pod-template-hash", "7d4f9"))
+                    .addNewOwnerReference()
+                    .withApiVersion("apps/v1")
+                    .withKind("ReplicaSet")
+                    .withName("sleep-7d4f9")
+                    .withUid(UUID.randomUUID().toString())
+                    .withController(true)
+                    .endOwnerReference()
                     .endMetadata()
                     .withNewSpec()
+                    .withServiceAccountName("sleeper")
                     .addNewContainer()
                     .withName("sleep")
                     .withImage("curl")
@@ -233,6 +242,9 @@ class KubernetesSourceIT {
     status("private.example.com");
     JsonNode log = fixture.nextLog();
     assertThat(log.get("source_namespace").asText()).isEqualTo(shop);
+    assertThat(log.get("source_principal").asText())
+        .isEqualTo("spiffe://cluster.local/ns/" + shop + "/sa/sleeper");
+    assertThat(log.get("source_workload").asText()).isEqualTo("sleep");
     assertThat(log.get("response_flags").asText()).isEqualTo("NR");
   }
 }

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.access;
 
+import dev.wayout.model.SourceIdentity;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,8 @@ public final class AccessLogEntry {
   private static final JsonLine.Field USER_AGENT = JsonLine.Field.named("user_agent");
   private static final JsonLine.Field X_FORWARDED_FOR = JsonLine.Field.named("x_forwarded_for");
   private static final JsonLine.Field SOURCE_NAMESPACE = JsonLine.Field.named("source_namespace");
+  private static final JsonLine.Field SOURCE_PRINCIPAL = JsonLine.Field.named("source_principal");
+  private static final JsonLine.Field SOURCE_WORKLOAD = JsonLine.Field.named("source_workload");
   private static final JsonLine.Field SERVICE_ENTRY = JsonLine.Field.named("service_entry");
   private static final JsonLine.Field DOWNSTREAM_LOCAL_ADDRESS =
       JsonLine.Field.named("downstream_local_address");
@@ -69,7 +72,13 @@ public final class AccessLogEntry {
   public String upstreamTransportFailureReason;
   public String userAgent;
   public String forwardedFor;
-  public String sourceNamespace;
+
+  /**
+   * Who sent the request: from the client's IP when the connection opened, or (from a peer
+   * waypoint) the original client's; the authorization policy, the log and the metrics read this.
+   */
+  public SourceIdentity source = SourceIdentity.UNKNOWN;
+
   public String serviceEntry;
 
   /** A tunnel (CONNECT, SNI) is logged when it closes, not when its response is written. */
@@ -156,7 +165,9 @@ public final class AccessLogEntry {
         .string(UPSTREAM_TRANSPORT_FAILURE_REASON, upstreamTransportFailureReason)
         .string(USER_AGENT, userAgent)
         .string(X_FORWARDED_FOR, forwardedFor)
-        .string(SOURCE_NAMESPACE, sourceNamespace)
+        .string(SOURCE_NAMESPACE, source.namespace())
+        .string(SOURCE_PRINCIPAL, source.spiffeId())
+        .string(SOURCE_WORKLOAD, source.workload())
         .string(SERVICE_ENTRY, serviceEntry);
   }
 

@@ -19,6 +19,6 @@ public final class AccessLogWriter {
     }
     entry.writeTo(log);
     metrics.request(
-        entry.destinationHost, entry.responseCode, entry.sourceNamespace, entry.durationNanos());
+        entry.destinationHost, entry.responseCode, entry.source.namespace(), entry.durationNanos());
   }
 }

@@ -21,13 +21,11 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +60,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
             return t;
           });
   private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
-  private final Map<String, String> podNamespaces = new ConcurrentHashMap<>();
+  private final PodIdentities podIdentities = new PodIdentities();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<GenericKubernetesResource> serviceEntries;
@@ -103,10 +101,9 @@ public final class KubernetesPolicySource implements AutoCloseable {
             .genericKubernetesResources(ISTIO_V1, DestinationRule.KIND)
             .inAnyNamespace()
             .inform(cast(rebuild));
-    SharedIndexInformer<Pod> pods =
-        client.pods().inAnyNamespace().inform(new PodAddresses(podNamespaces));
+    SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().inform(podIdentities);
     informers.addAll(List.of(namespaces, serviceEntries, destinationRules, pods));
-    waypoint.sourceNamespaces(this::namespaceOf);
+    waypoint.sourceIdentities(podIdentities::of);
     rebuild();
     // Secrets named by credentialName are not watched: re-read them now and then, so that a
     // rotated certificate is picked up without another change.
@@ -122,14 +119,6 @@ public final class KubernetesPolicySource implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> h) {
     return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
-  }
-
-  /**
-   * The namespace of the pod with this IP, or null if no pod has it. Called on event loops: a map
-   * lookup.
-   */
-  String namespaceOf(InetAddress address) {
-    return address == null ? null : podNamespaces.get(address.getHostAddress());
   }
 
   private void rebuildIfTlsFilesChanged() {
@@ -239,54 +228,6 @@ public final class KubernetesPolicySource implements AutoCloseable {
     @Override
     public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
       action.run();
-    }
-  }
-
-  /** Keeps pod IP to namespace; the waypoint looks clients up in it. */
-  private record PodAddresses(Map<String, String> byIp) implements ResourceEventHandler<Pod> {
-    @Override
-    public void onAdd(Pod pod) {
-      put(pod);
-    }
-
-    @Override
-    public void onUpdate(Pod oldPod, Pod newPod) {
-      remove(oldPod);
-      put(newPod);
-    }
-
-    @Override
-    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-      remove(pod);
-    }
-
-    private void put(Pod pod) {
-      if (pod.getStatus() == null
-          || pod.getSpec() == null
-          || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
-        return; // host-network pods share the node's IP: it names no namespace
-      }
-      if (pod.getStatus().getPodIPs() != null) {
-        pod.getStatus()
-            .getPodIPs()
-            .forEach(ip -> byIp.put(ip.getIp(), pod.getMetadata().getNamespace()));
-      } else if (pod.getStatus().getPodIP() != null) {
-        byIp.put(pod.getStatus().getPodIP(), pod.getMetadata().getNamespace());
-      }
-    }
-
-    private void remove(Pod pod) {
-      if (pod.getStatus() == null) {
-        return;
-      }
-      if (pod.getStatus().getPodIPs() != null) {
-        pod.getStatus()
-            .getPodIPs()
-            .forEach(ip -> byIp.remove(ip.getIp(), pod.getMetadata().getNamespace()));
-      }
-      if (pod.getStatus().getPodIP() != null) {
-        byIp.remove(pod.getStatus().getPodIP(), pod.getMetadata().getNamespace());
-      }
     }
   }
 }

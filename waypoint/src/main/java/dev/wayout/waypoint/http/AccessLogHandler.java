@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import io.netty.channel.ChannelDuplexHandler;
@@ -31,7 +32,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
   private final AccessLogWriter writer;
-  private final String sourceNamespace;
+  private final SourceIdentity source;
 
   /** The request whose response is being written. */
   private AccessLogEntry entry;
@@ -46,11 +47,11 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   private String remote;
 
   /**
-   * @param sourceNamespace the client's namespace (from its pod IP), or null when unknown
+   * @param source the client's identity (from its pod IP), or {@link SourceIdentity#UNKNOWN}
    */
-  public AccessLogHandler(AccessLogWriter writer, String sourceNamespace) {
+  public AccessLogHandler(AccessLogWriter writer, SourceIdentity source) {
     this.writer = writer;
-    this.sourceNamespace = sourceNamespace;
+    this.source = source;
   }
 
   @Override
@@ -90,7 +91,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     }
     e.downstreamLocal = local;
     e.downstreamRemote = remote;
-    e.sourceNamespace = sourceNamespace;
+    e.source = source;
     return e;
   }
 

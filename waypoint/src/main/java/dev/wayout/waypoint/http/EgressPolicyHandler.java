@@ -28,16 +28,13 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_DISCARDED_BODY = 64 * 1024;
 
   private final Supplier<EgressPolicy> policy;
-  private final String sourceNamespace;
   private final String waypointName;
   private boolean discarding;
   private int discarded;
   private int pendingSteps;
 
-  public EgressPolicyHandler(
-      Supplier<EgressPolicy> policy, String sourceNamespace, String waypointName) {
+  public EgressPolicyHandler(Supplier<EgressPolicy> policy, String waypointName) {
     this.policy = policy;
-    this.sourceNamespace = sourceNamespace;
     this.waypointName = waypointName;
   }
 
@@ -67,6 +64,8 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean connect = request.method() == HttpMethod.CONNECT;
+    // The request's source: the connection's client, or the original client a peer waypoint named.
+    String sourceNamespace = entry.source.namespace();
     entry.authority = target.authority();
     if (!connect) {
       entry.path = target.path(); // origin-form, as Envoy logs :path
@@ -91,7 +90,7 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
           ctx,
           request,
           HttpResponseStatus.FORBIDDEN,
-          denial(target.host(), target.port()),
+          denial(target.host(), target.port(), sourceNamespace),
           connect);
       return;
     }
@@ -108,7 +107,7 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(new RoutedRequest(request, route, target.host(), target.port(), entry));
   }
 
-  private String denial(String host, int port) {
+  private String denial(String host, int port, String sourceNamespace) {
     String where = host + ":" + port;
     if (sourceNamespace != null) {
       return "egress to "

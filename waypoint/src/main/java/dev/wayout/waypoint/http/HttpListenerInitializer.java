@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.http;
 
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.WaypointConfig;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import dev.wayout.waypoint.policy.EgressPolicy;
@@ -32,7 +33,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
   private final Upstreams upstreams;
   private final Tunnels tunnels;
   private final AccessLogWriter accessLog;
-  private final Function<InetAddress, String> sourceNamespaces;
+  private final Function<InetAddress, SourceIdentity> sourceIdentities;
 
   public HttpListenerInitializer(
       WaypointConfig config,
@@ -40,18 +41,18 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       Upstreams upstreams,
       Tunnels tunnels,
       AccessLogWriter accessLog,
-      Function<InetAddress, String> sourceNamespaces) {
+      Function<InetAddress, SourceIdentity> sourceIdentities) {
     this.config = config;
     this.policy = policy;
     this.upstreams = upstreams;
     this.tunnels = tunnels;
     this.accessLog = accessLog;
-    this.sourceNamespaces = sourceNamespaces;
+    this.sourceIdentities = sourceIdentities;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    String namespace = sourceNamespaces.apply(ch.remoteAddress().getAddress());
+    SourceIdentity source = sourceIdentities.apply(ch.remoteAddress().getAddress());
     WaypointServerCodec codec = new WaypointServerCodec(config.maxHeaderBytes());
     ChannelPipeline p = ch.pipeline();
     p.addLast("codec", codec);
@@ -60,9 +61,9 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     p.addLast(new HttpServerExpectContinueHandler());
     p.addLast(
         new ClientTimeoutHandler(codec, config.requestHeaderTimeout(), config.clientIdleTimeout()));
-    p.addLast(new AccessLogHandler(accessLog, namespace));
+    p.addLast(new AccessLogHandler(accessLog, source));
     p.addLast(new RequestGuard(config.maxHeaders()));
-    p.addLast(new EgressPolicyHandler(policy, namespace, config.name()));
+    p.addLast(new EgressPolicyHandler(policy, config.name()));
     p.addLast(new UpstreamHandler(upstreams, tunnels, config.requestTimeout()));
   }
 }

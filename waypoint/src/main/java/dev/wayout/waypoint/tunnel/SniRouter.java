@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.tunnel;
 
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.policy.HostNames;
@@ -29,21 +30,21 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
   private final Supplier<EgressPolicy> policy;
   private final Tunnels tunnels;
   private final AccessLogEntry log;
-  private final String sourceNamespace;
+  private final SourceIdentity source;
   private final int port;
 
   public SniRouter(
       Supplier<EgressPolicy> policy,
       Tunnels tunnels,
       AccessLogEntry log,
-      String sourceNamespace,
+      SourceIdentity source,
       int port,
       long timeoutMillis) {
     super(timeoutMillis);
     this.policy = policy;
     this.tunnels = tunnels;
     this.log = log;
-    this.sourceNamespace = sourceNamespace;
+    this.source = source;
     this.port = port;
   }
 
@@ -51,7 +52,7 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     log.downstreamLocal = AccessLogEntry.address(ctx.channel().localAddress());
     log.downstreamRemote = AccessLogEntry.address(ctx.channel().remoteAddress());
-    log.sourceNamespace = sourceNamespace;
+    log.source = source;
     super.channelActive(ctx);
     ctx.read();
   }
@@ -67,7 +68,7 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
                   HttpResponseStatus.FORBIDDEN, "NR", "the ClientHello carries no SNI"));
     }
     String host = HostNames.normalize(hostname);
-    Route route = policy.get().route(host, port, Listener.TUNNEL, sourceNamespace);
+    Route route = policy.get().route(host, port, Listener.TUNNEL, source.namespace());
     if (route == null) {
       return ctx.executor()
           .newFailedFuture(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import dev.wayout.waypoint.admin.WaypointMetrics;
 import io.netty.buffer.Unpooled;
@@ -19,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AccessLogHandlerTest {
@@ -30,7 +32,7 @@ class AccessLogHandlerTest {
               new AccessLogWriter(
                   (line, length) -> lines.add(new String(line, 0, length, StandardCharsets.UTF_8)),
                   new WaypointMetrics()),
-              "shop"));
+              SourceIdentity.of("shop", "checkout", "checkout", Map.of("app", "checkout"))));
 
   private void drain() {
     Object o;
@@ -62,6 +64,9 @@ class AccessLogHandlerTest {
     assertThat(json.get("bytes_sent").asInt()).isEqualTo(239);
     assertThat(json.get("response_code").asInt()).isEqualTo(301);
     assertThat(json.get("source_namespace").asText()).isEqualTo("shop");
+    assertThat(json.get("source_principal").asText())
+        .isEqualTo("spiffe://cluster.local/ns/shop/sa/checkout");
+    assertThat(json.get("source_workload").asText()).isEqualTo("checkout");
     assertThat(json.get("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
     drain();
     assertThat(ch.finishAndReleaseAll()).isFalse();

@@ -3,6 +3,7 @@ package dev.wayout.waypoint.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wayout.model.IstioDocuments;
+import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
@@ -42,9 +43,10 @@ class EgressPolicyHandlerTest {
                   "default"));
 
   private static EmbeddedChannel channel(String namespace) {
-    EmbeddedChannel ch =
-        new EmbeddedChannel(new EgressPolicyHandler(() -> POLICY, namespace, "waypoint"));
-    ch.attr(AccessLogHandler.ENTRY).set(new AccessLogEntry());
+    EmbeddedChannel ch = new EmbeddedChannel(new EgressPolicyHandler(() -> POLICY, "waypoint"));
+    AccessLogEntry entry = new AccessLogEntry();
+    entry.source = SourceIdentity.of(namespace, null, null, null);
+    ch.attr(AccessLogHandler.ENTRY).set(entry);
     return ch;
   }
 
