@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Parses YAML (one or many documents, or a {@code kind: List}) or JSON text into a {@link
- * ResourceSet}. Only {@code networking.istio.io} ServiceEntries and DestinationRules are kept;
- * other kinds are skipped. Pure: the caller reads the files.
+ * ResourceSet}. Only {@code networking.istio.io} ServiceEntries, DestinationRules and
+ * VirtualServices are kept; other kinds are skipped. Pure: the caller reads the files.
  */
 public final class IstioDocuments {
 
@@ -98,6 +98,8 @@ public final class IstioDocuments {
             new ResourceSet(List.of(ServiceEntry.from(withNamespace)), List.of(), List.of());
         case DestinationRule.KIND ->
             new ResourceSet(List.of(), List.of(DestinationRule.from(withNamespace)), List.of());
+        case VirtualService.KIND ->
+            ResourceSet.EMPTY.withVirtualServices(List.of(VirtualService.from(withNamespace)));
         default -> ResourceSet.EMPTY;
       };
     } catch (InvalidResourceException e) {

@@ -4,14 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a set of documents held: the ServiceEntries and DestinationRules that could be read, and a
- * problem for each document that could not (wrong types, not YAML, unknown kind is skipped silently
- * since a directory may hold other manifests).
+ * What a set of documents held: the ServiceEntries, DestinationRules and VirtualServices that could
+ * be read, and a problem for each document that could not (wrong types, not YAML, unknown kind is
+ * skipped silently since a directory may hold other manifests).
  */
 public record ResourceSet(
     List<ServiceEntry> serviceEntries,
     List<DestinationRule> destinationRules,
-    List<LoadProblem> problems) {
+    List<LoadProblem> problems,
+    List<VirtualService> virtualServices) {
 
   public static final ResourceSet EMPTY = new ResourceSet(List.of(), List.of(), List.of());
 
@@ -19,6 +20,19 @@ public record ResourceSet(
     serviceEntries = List.copyOf(serviceEntries);
     destinationRules = List.copyOf(destinationRules);
     problems = List.copyOf(problems);
+    virtualServices = List.copyOf(virtualServices);
+  }
+
+  public ResourceSet(
+      List<ServiceEntry> serviceEntries,
+      List<DestinationRule> destinationRules,
+      List<LoadProblem> problems) {
+    this(serviceEntries, destinationRules, problems, List.of());
+  }
+
+  /** This set with the VirtualServices replaced. */
+  public ResourceSet withVirtualServices(List<VirtualService> virtualServices) {
+    return new ResourceSet(serviceEntries, destinationRules, problems, virtualServices);
   }
 
   public ResourceSet plus(ResourceSet other) {
@@ -28,7 +42,9 @@ public record ResourceSet(
     dr.addAll(other.destinationRules);
     List<LoadProblem> p = new ArrayList<>(problems);
     p.addAll(other.problems);
-    return new ResourceSet(se, dr, p);
+    List<VirtualService> vs = new ArrayList<>(virtualServices);
+    vs.addAll(other.virtualServices);
+    return new ResourceSet(se, dr, p, vs);
   }
 
   /** A document that could not be turned into a resource. */

@@ -35,6 +35,12 @@ final class Resources {
     return set.destinationRules().get(0);
   }
 
+  static VirtualService virtualService(String spec) {
+    ResourceSet set = parse(object("VirtualService", NAMESPACE, "test-vs", spec), NAMESPACE);
+    assertThat(set.virtualServices()).hasSize(1);
+    return set.virtualServices().get(0);
+  }
+
   static ServiceEntry seedServiceEntry(String file) {
     ResourceSet set = parse(seed(file), NAMESPACE);
     assertThat(set.serviceEntries()).hasSize(1);
