@@ -10,6 +10,8 @@ import dev.wayout.model.ResourceFiles;
 import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.Validation;
+import dev.wayout.model.VirtualService;
+import dev.wayout.model.VirtualServiceValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Spec;
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
-      "Check Istio ServiceEntries and DestinationRules (networking.istio.io v1, v1beta1, v1alpha3)"
+      "Check Istio ServiceEntries, DestinationRules and VirtualServices (networking.istio.io v1,"
+          + " v1beta1, v1alpha3)"
           + " in YAML or JSON files with the same rules as Wayout's admission webhook.",
       "Prints one line per problem: <file>: <Kind> <namespace>/<name>: error|warning: <field>:"
           + " <problem>; <fix>, then a summary.",
@@ -117,6 +120,7 @@ final class ValidateCommand implements Callable<Integer> {
     Report report = new Report(out, files);
     List<Located<ServiceEntry>> entries = new ArrayList<>();
     List<Located<DestinationRule>> rules = new ArrayList<>();
+    List<Located<VirtualService>> services = new ArrayList<>();
     for (String name : files) {
       String text;
       try {
@@ -132,6 +136,7 @@ final class ValidateCommand implements Callable<Integer> {
       ResourceSet set = IstioDocuments.parse(text, name, namespace);
       set.serviceEntries().forEach(e -> entries.add(new Located<>(name, e)));
       set.destinationRules().forEach(r -> rules.add(new Located<>(name, r)));
+      set.virtualServices().forEach(v -> services.add(new Located<>(name, v)));
       set.problems().forEach(problem -> report.loadProblem(name, problem));
     }
 
@@ -150,7 +155,14 @@ final class ValidateCommand implements Callable<Integer> {
       report.resource(
           r.file(), DestinationRule.KIND, r.resource().ref(), results.destinationRules().get(i));
     }
-    report.summary(files.size(), entries.size() + rules.size());
+    for (Located<VirtualService> v : services) {
+      report.resource(
+          v.file(),
+          VirtualService.KIND,
+          v.resource().ref(),
+          VirtualServiceValidator.validate(v.resource()));
+    }
+    report.summary(files.size(), entries.size() + rules.size() + services.size());
     return report.errors == 0 ? OK : INVALID;
   }
 

@@ -150,6 +150,37 @@ class ValidateCommandTest {
   }
 
   @Test
+  void checksVirtualServicesWithIstiosRules(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("vs.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: api, namespace: shop}
+        spec:
+          hosts: [api.example.com]
+          http:
+          - match: [{uri: {prefix: /v2}}]
+            route:
+            - destination: {host: api.example.com}
+              weight: 90
+            - destination: {host: api-canary.example.com}
+              weight: 10
+            timeout: 0s
+          - route: [{destination: {host: api.example.com}}]
+        """);
+
+    int code = run("validate", "-f", dir.toString());
+
+    assertThat(code).as(output()).isEqualTo(1);
+    assertThat(output())
+        .contains(
+            "vs.yaml: VirtualService shop/api: error: spec.http[0].timeout: is shorter than 1ms;"
+                + " use a duration of at least 1ms, e.g. \"500ms\"\n")
+        .endsWith("1 file, 1 resource: 1 error, 0 warnings - invalid\n");
+  }
+
+  @Test
   void acceptsAFolderWithoutIstioResources(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("deployment.yaml"), "apiVersion: apps/v1\nkind: Deployment\n");
 

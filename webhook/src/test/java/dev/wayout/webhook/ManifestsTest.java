@@ -209,7 +209,7 @@ class ManifestsTest {
 
   @Test
   void servesEveryIstioVersionFromItsCrds() {
-    for (String crd : List.of("serviceentries", "destinationrules")) {
+    for (String crd : List.of("serviceentries", "destinationrules", "virtualservices")) {
       JsonNode versions =
           get("CustomResourceDefinition/" + crd + ".networking.istio.io").at("/spec/versions");
       assertThat(

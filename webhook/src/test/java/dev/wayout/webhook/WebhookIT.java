@@ -94,7 +94,8 @@ class WebhookIT {
             "--for=condition=established",
             "--timeout=60s",
             "crd/serviceentries.networking.istio.io",
-            "crd/destinationrules.networking.istio.io");
+            "crd/destinationrules.networking.istio.io",
+            "crd/virtualservices.networking.istio.io");
     assertThat(established.exitCode()).as(established.toString()).isZero();
   }
 
@@ -209,6 +210,48 @@ class WebhookIT {
     assertThat(r.stderr())
         .contains("admission webhook \"istio.validate.wayout.dev\" denied the request: ")
         .contains("spec.ports[0].targetPort: 70000");
+  }
+
+  @Test
+  @Order(2)
+  void refusesAVirtualServiceWithABadRetryOnAndWarnsAboutAnUnreachableRoute(KubeApiServer api) {
+    String ns = namespace(api);
+    String vs =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          http:
+          - route: [{destination: {host: api.example.com}}]
+            retries: {attempts: 3, retryOn: "5xx, reset"}
+        """;
+    CommandResult refused = api.kubectlWithInput(vs, "apply", "-n", ns, "-f", "-");
+
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr())
+        .contains("admission webhook \"istio.validate.wayout.dev\" denied the request: ")
+        .contains("spec.http[0].retries.retryOn: \" reset\" is not a retryOn condition");
+
+    String unreachable =
+        """
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          http:
+          - route: [{destination: {host: api.example.com}}]
+          - route: [{destination: {host: api.example.com}}]
+        """;
+    CommandResult warned = api.kubectlWithInput(unreachable, "apply", "-n", ns, "-f", "-");
+
+    assertThat(warned.exitCode()).as(warned.toString()).isZero();
+    assertThat(warned.stderr())
+        .contains(
+            "Warning: spec.http[1]: virtualService rule #1 not used (only the last rule can"
+                + " have no matches)");
   }
 
   @Test

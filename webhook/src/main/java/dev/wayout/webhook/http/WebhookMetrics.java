@@ -15,7 +15,7 @@ import java.util.Set;
 public final class WebhookMetrics {
 
   private static final Set<String> KINDS =
-      Set.of("ServiceEntry", "DestinationRule", "Namespace", "Pod");
+      Set.of("ServiceEntry", "DestinationRule", "VirtualService", "Namespace", "Pod");
   private static final Set<String> OPERATIONS = Set.of("CREATE", "UPDATE", "DELETE", "CONNECT");
 
   private final PrometheusMeterRegistry registry;

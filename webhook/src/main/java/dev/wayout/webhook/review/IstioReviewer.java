@@ -8,14 +8,17 @@ import dev.wayout.model.Registry;
 import dev.wayout.model.RegistryValidator;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.Validation;
+import dev.wayout.model.VirtualService;
+import dev.wayout.model.VirtualServiceValidator;
 import dev.wayout.webhook.admission.AdmissionRequest;
 import dev.wayout.webhook.admission.AdmissionResponse;
 import java.util.function.Supplier;
 
 /**
- * Validating: ServiceEntries and DestinationRules on CREATE and UPDATE, through the one validator
- * in {@code dev.wayout.model}, against the registry of the other objects (informer caches) for the
- * cross-object checks. Every error is reported, joined with "; "; warnings go back as warnings.
+ * Validating: ServiceEntries, DestinationRules and VirtualServices on CREATE and UPDATE, through
+ * the one validator in {@code dev.wayout.model}, against the registry of the other objects
+ * (informer caches) for the cross-object checks. Every error is reported, joined with "; ";
+ * warnings go back as warnings.
  */
 public final class IstioReviewer implements Reviewer {
 
@@ -42,6 +45,8 @@ public final class IstioReviewer implements Reviewer {
                 RegistryValidator.validate(ServiceEntry.from(object), registry.get());
             case DestinationRule.KIND ->
                 RegistryValidator.validate(DestinationRule.from(object), registry.get());
+            case VirtualService.KIND ->
+                VirtualServiceValidator.validate(VirtualService.from(object));
             default -> Validation.OK;
           };
     } catch (InvalidResourceException e) {

@@ -3,6 +3,7 @@ package dev.wayout.webhook.review;
 import dev.wayout.model.DestinationRule;
 import dev.wayout.model.IstioDocuments;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.VirtualService;
 import dev.wayout.webhook.admission.AdmissionRequest;
 import dev.wayout.webhook.admission.AdmissionResponse;
 
@@ -24,7 +25,8 @@ public final class ValidatingReviewer implements Reviewer {
   public AdmissionResponse review(AdmissionRequest request) {
     if (request.group().equals(IstioDocuments.GROUP)
         && (request.kind().equals(ServiceEntry.KIND)
-            || request.kind().equals(DestinationRule.KIND))) {
+            || request.kind().equals(DestinationRule.KIND)
+            || request.kind().equals(VirtualService.KIND))) {
       return istio.review(request);
     }
     if (request.group().isEmpty() && request.kind().equals("Namespace")) {

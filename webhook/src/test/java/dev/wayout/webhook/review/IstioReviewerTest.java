@@ -66,6 +66,30 @@ class IstioReviewerTest {
   }
 
   @Test
+  void refusesAVirtualServiceWithTwoRoutingActions() {
+    ObjectNode vs =
+        Fixtures.yaml(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: a, namespace: shop}
+            spec:
+              hosts: [a.example.com]
+              http:
+              - redirect: {uri: /b}
+                route: [{destination: {host: a.example.com}}]
+            """);
+
+    AdmissionResponse response = reviewer.review(Fixtures.request(Fixtures.review("CREATE", vs)));
+
+    assertThat(response.allowed()).isFalse();
+    assertThat(response.message())
+        .isEqualTo(
+            "spec.http[0].route: a route that redirects cannot also route; keep either redirect"
+                + " or route");
+  }
+
+  @Test
   void allowsDeletesWithoutLooking() {
     ObjectNode review =
         Fixtures.review(
