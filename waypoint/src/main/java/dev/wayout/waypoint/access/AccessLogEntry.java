@@ -84,6 +84,9 @@ public final class AccessLogEntry {
   /** A tunnel (CONNECT, SNI) is logged when it closes, not when its response is written. */
   public boolean tunnel;
 
+  /** A tunnel whose upstream connection was open (its closing is counted in Istio's metrics). */
+  public boolean tunnelOpened;
+
   /** The ServiceEntry host that matched (metrics label); null when no route matched. */
   public String destinationHost;
 

@@ -20,5 +20,11 @@ public final class AccessLogWriter {
     entry.writeTo(log);
     metrics.request(
         entry.destinationHost, entry.responseCode, entry.source.namespace(), entry.durationNanos());
+    metrics.finished(entry);
+  }
+
+  /** A tunnel's upstream is connected and its bytes flow: counted as an open TCP connection. */
+  public void tunnelOpened(AccessLogEntry entry) {
+    metrics.tunnelOpened(entry);
   }
 }

@@ -1,6 +1,7 @@
 package dev.wayout.waypoint.admin;
 
 import dev.wayout.waypoint.access.AccessLog;
+import dev.wayout.waypoint.access.AccessLogEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,13 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The waypoint's Prometheus metrics. {@code destination_host} is the ServiceEntry host (a bounded
- * set), never the raw requested name, so that clients cannot blow up the series count; refused
- * requests count under {@code destination_host="unregistered"}. Meters are cached by tag values.
+ * The waypoint's Prometheus metrics: Wayout's own ({@code wayout_waypoint_*}) and Istio's standard
+ * ones ({@link IstioMetrics}) on one registry. {@code destination_host} is the ServiceEntry host (a
+ * bounded set), never the raw requested name, so that clients cannot blow up the series count;
+ * refused requests count under {@code destination_host="unregistered"}. Meters are cached by tag
+ * values.
  */
 public final class WaypointMetrics {
 
   public static final String UNREGISTERED = "unregistered";
+
+  /** Istio's cluster ID when none is configured, as {@code source_cluster} reports it. */
+  static final String CLUSTER_ID = "Kubernetes";
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -33,6 +39,7 @@ public final class WaypointMetrics {
   private final AtomicInteger downstreamOpen = new AtomicInteger();
   private final AtomicLong routes = new AtomicLong();
   private final Counter reloads;
+  private final IstioMetrics istio = new IstioMetrics(registry, CLUSTER_ID);
 
   private record RequestKey(String host, int code, String namespace) {}
 
@@ -78,6 +85,24 @@ public final class WaypointMetrics {
                         ms(1000), ms(2500), ms(5000), ms(10000))
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A finished request or tunnel, in Istio's metrics: {@code istio_requests_total} and its
+   * histograms for HTTP, the closed connection and its bytes for a tunnel that was open.
+   */
+  public void finished(AccessLogEntry entry) {
+    if (!entry.tunnel) {
+      istio.request(entry);
+    } else if (entry.tunnelOpened) {
+      istio.tunnelClosed(entry);
+    }
+  }
+
+  /** A tunnel's upstream connection is open: {@code istio_tcp_connections_opened_total}. */
+  public void tunnelOpened(AccessLogEntry entry) {
+    entry.tunnelOpened = true;
+    istio.tunnelOpened(entry);
   }
 
   private static Duration ms(long n) {

@@ -87,6 +87,7 @@ public final class Tunnels {
   void join(Channel client, Channel upstream, AccessLogEntry log) {
     log.upstreamHost = AccessLogEntry.address(upstream.remoteAddress());
     log.upstreamLocal = AccessLogEntry.address(upstream.localAddress());
+    writer.tunnelOpened(log);
     AtomicInteger open = new AtomicInteger(2);
     Runnable closed =
         () -> {
