@@ -1,6 +1,7 @@
 package dev.wayout.enforcer;
 
 import dev.wayout.enforcer.desired.PolicyConfig;
+import dev.wayout.enforcer.gateway.GatewayConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param workers how many namespaces are reconciled in parallel
  * @param metricsPort where {@code /metrics} and {@code /healthz/ready} are served (0: any free
  *     port)
+ * @param gateway the Gateway controller's settings (waypoints from Gateway objects)
  */
 public record EnforcerConfig(
     PolicyConfig policy,
@@ -31,7 +33,8 @@ public record EnforcerConfig(
     Duration retryPeriod,
     Duration resyncPeriod,
     int workers,
-    int metricsPort) {
+    int metricsPort,
+    GatewayConfig gateway) {
 
   public static final String CLUSTER_CIDRS = "WAYOUT_CLUSTER_CIDRS";
   public static final String CLUSTER_CIDRS_EXAMPLE = "10.244.0.0/16,10.96.0.0/12";
@@ -67,6 +70,7 @@ public record EnforcerConfig(
     Duration resync = r.duration("WAYOUT_RESYNC_PERIOD", Duration.ofMinutes(5));
     int workers = r.integer("WAYOUT_WORKERS", 8, 1, 64);
     int metricsPort = r.integer("WAYOUT_METRICS_PORT", 15020, 0, 65535);
+    GatewayConfig gateway = gatewayFromEnv(r, policy);
     r.throwIfErrors();
     return new EnforcerConfig(
         policy,
@@ -78,7 +82,34 @@ public record EnforcerConfig(
         retryPeriod,
         resync,
         workers,
-        metricsPort);
+        metricsPort,
+        gateway);
+  }
+
+  private static GatewayConfig gatewayFromEnv(EnvReader r, PolicyConfig policy) {
+    String mode = r.string("WAYOUT_GATEWAYS", "auto");
+    if (!java.util.Set.of("auto", "on", "off").contains(mode)) {
+      r.error("WAYOUT_GATEWAYS: \"" + mode + "\" (expected: auto, on or off)");
+    }
+    String classes =
+        r.string(
+            "WAYOUT_GATEWAY_CLASSES", GatewayConfig.WAYOUT_CLASS + "," + GatewayConfig.ISTIO_CLASS);
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (String c : classes.split(",")) {
+      if (!c.isBlank()) {
+        names.add(c.trim());
+      }
+    }
+    String image = r.string("WAYOUT_WAYPOINT_IMAGE", GatewayConfig.DEFAULT_IMAGE);
+    String role =
+        r.string("WAYOUT_WAYPOINT_CLUSTER_ROLE", GatewayConfig.DEFAULT_WAYPOINT_CLUSTER_ROLE);
+    String secrets =
+        r.string(
+            "WAYOUT_WAYPOINT_SECRETS_CLUSTER_ROLE", GatewayConfig.DEFAULT_SECRETS_CLUSTER_ROLE);
+    if (policy == null) {
+      return null;
+    }
+    return new GatewayConfig(mode, names, image, policy.clusterCidrs(), role, secrets);
   }
 
   /** Only the policy part, for offline rendering; same variables and messages. */
@@ -136,6 +167,12 @@ public record EnforcerConfig(
         + " workers="
         + workers
         + " metricsPort="
-        + metricsPort;
+        + metricsPort
+        + " gateways="
+        + gateway.mode()
+        + " gatewayClasses="
+        + gateway.classes()
+        + " waypointImage="
+        + gateway.image();
   }
 }

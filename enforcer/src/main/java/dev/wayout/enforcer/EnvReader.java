@@ -33,6 +33,11 @@ public final class EnvReader {
     }
   }
 
+  /** Records a problem found by the caller, reported with the others. */
+  public void error(String message) {
+    errors.add(message);
+  }
+
   private String raw(String name) {
     String value = env.get(name);
     return value == null || value.isBlank() ? null : value.trim();

@@ -36,6 +36,7 @@ class ManifestsIT {
   void install(KubeApiServer api) {
     this.api = api;
     api.installIstioCrds();
+    api.installGatewayApiCrds(); // so that can-i knows the gateways resource
     api.kubectl("create", "namespace", "wayout-system");
     CommandResult applied = api.kubectl("apply", "-k", DIR.toString());
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
@@ -78,11 +79,36 @@ class ManifestsIT {
     "delete, namespaces, '', no",
     "patch, serviceentries.networking.istio.io, shop, no",
     "create, pods, shop, no",
+    "watch, gateways.gateway.networking.k8s.io, shop, yes",
+    "update, gateways.gateway.networking.k8s.io, shop, no",
+    "patch, deployments.apps, shop, yes",
+    "create, clusterrolebindings.rbac.authorization.k8s.io, '', yes",
+    "bind, clusterroles.rbac.authorization.k8s.io/wayout-waypoint, '', yes",
+    "bind, clusterroles.rbac.authorization.k8s.io/cluster-admin, '', no",
+    "escalate, clusterroles.rbac.authorization.k8s.io, '', no",
+    "get, configmaps, shop, yes",
+    "list, configmaps, shop, no",
   })
   void rbacGrantsOnlyWhatTheEnforcerReadsAndWrites(
       String verb, String resource, String namespace, String expected) {
     assertThat(api.canI(SA, verb, resource, namespace))
         .as("can %s %s %s in '%s'", SA, verb, resource, namespace)
         .isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"gateways, yes", "gatewayclasses, yes"})
+  void theEnforcerMayWriteTheStatusOfGatewaysAndClassesOnly(String resource, String expected) {
+    CommandResult status =
+        api.kubectl(
+            "auth",
+            "can-i",
+            "update",
+            resource + ".gateway.networking.k8s.io",
+            "--subresource=status",
+            "-n",
+            "shop",
+            "--as=" + SA);
+    assertThat(status.stdout().strip()).isEqualTo(expected);
   }
 }

@@ -5,13 +5,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Worker threads that take namespace keys from the {@link WorkQueue} and reconcile them. Runs only
- * while this replica leads: {@link #start()} on winning the Lease, {@link #stop()} on losing it. A
- * failure is logged and the key requeued with backoff; the loop keeps running.
+ * Worker threads that take keys (namespace names, or Gateways) from the {@link WorkQueue} and
+ * reconcile them. Runs only while this replica leads: {@link #start()} on winning the Lease, {@link
+ * #stop()} on losing it. A failure is logged and the key requeued with backoff; the loop keeps
+ * running.
  */
 public final class ReconcileLoop {
 
@@ -19,14 +21,24 @@ public final class ReconcileLoop {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final WorkQueue queue;
-  private final NamespaceReconciler reconciler;
+  private final Consumer<String> reconciler;
+  private final String what;
   private final int workers;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
   public ReconcileLoop(WorkQueue queue, NamespaceReconciler reconciler, int workers) {
+    this(queue, reconciler::reconcile, "namespace", workers);
+  }
+
+  /**
+   * @param reconciler reconciles one key; throws to have it retried with backoff
+   * @param what what a key names, for the log ("namespace", "Gateway")
+   */
+  public ReconcileLoop(WorkQueue queue, Consumer<String> reconciler, String what, int workers) {
     this.queue = queue;
     this.reconciler = reconciler;
+    this.what = what;
     this.workers = workers;
   }
 
@@ -36,7 +48,7 @@ public final class ReconcileLoop {
     }
     running = true;
     for (int i = 0; i < workers; i++) {
-      Thread t = new Thread(this::work, "wayout-reconcile-" + i);
+      Thread t = new Thread(this::work, "wayout-reconcile-" + what + "-" + i);
       t.setDaemon(true);
       t.start();
       threads.add(t);
@@ -79,12 +91,13 @@ public final class ReconcileLoop {
           // leadership was lost while we waited: leave the key for the next leader's full pass
           continue;
         }
-        reconciler.reconcile(namespace);
+        reconciler.accept(namespace);
         queue.forget(namespace);
       } catch (RuntimeException e) {
         Duration delay = queue.addRateLimited(namespace);
         LOG.warn(
-            "reconcile of namespace {} failed (attempt {}), retrying in {} ms: {}",
+            "reconcile of {} {} failed (attempt {}), retrying in {} ms: {}",
+            what,
             namespace,
             queue.failures(namespace),
             delay.toMillis(),
