@@ -74,6 +74,11 @@ class ManifestsTest {
             .filter(p -> Files.isDirectory(p) || p.toString().endsWith(".yaml"))
             .forEach(p -> present.add(p.getFileName().toString()));
       }
+      // manifests/gateway needs the Gateway API CRDs, which not every cluster has: it is applied
+      // on its own (kubectl apply -k manifests/gateway/), as the top-level kustomization says
+      if (dir.equals(Manifests.root())) {
+        present.remove("gateway");
+      }
       assertThat(listed).as(kustomization.toString()).containsExactlyInAnyOrderElementsOf(present);
     }
   }
