@@ -27,6 +27,9 @@ public final class Labels {
    */
   public static final String WAYPOINT = "wayout.dev/waypoint";
 
+  /** On the fixed default waypoint's Service: {@code "true"}. */
+  public static final String WAYPOINT_DEFAULT = "wayout.dev/waypoint-default";
+
   /** On everything Wayout creates. */
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
 

@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 public record WaypointConfig(
     String name,
     String namespace,
+    boolean isDefault,
     String bindAddress,
     int httpPort,
     int tlsPort,
@@ -103,6 +104,7 @@ public record WaypointConfig(
         new WaypointConfig(
             r.string("NAME", "waypoint"),
             r.string("NAMESPACE", env.getOrDefault("POD_NAMESPACE", "wayout-system")),
+            r.bool("DEFAULT", true),
             r.string("BIND_ADDRESS", "0.0.0.0"),
             r.port("HTTP_PORT", 15001),
             r.port("TLS_PORT", 15443),
@@ -139,6 +141,7 @@ public record WaypointConfig(
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("namespace", namespace);
+    m.put("default", isDefault);
     m.put(
         "ports",
         "http="
@@ -171,6 +174,7 @@ public record WaypointConfig(
     return new WaypointConfig(
         name,
         namespace,
+        isDefault,
         bindAddress,
         http,
         tls,

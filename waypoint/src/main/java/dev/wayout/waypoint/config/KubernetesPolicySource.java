@@ -7,25 +7,33 @@ import dev.wayout.model.InvalidResourceException;
 import dev.wayout.model.Labels;
 import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.WaypointRef;
 import dev.wayout.waypoint.Waypoint;
 import dev.wayout.waypoint.WaypointConfig;
 import dev.wayout.waypoint.policy.EgressPolicyBuilder;
+import dev.wayout.waypoint.policy.PeerAddresses;
 import dev.wayout.waypoint.policy.WaypointBinding;
+import dev.wayout.waypoint.upstream.IpLiterals;
 import dev.wayout.waypoint.upstream.TlsContexts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +53,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesPolicySource.class);
   static final String ISTIO_V1 = "networking.istio.io/v1";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SERVICE_NAME = "kubernetes.io/service-name";
 
   private final KubernetesClient client;
   private final boolean ownsClient;
@@ -65,6 +74,8 @@ public final class KubernetesPolicySource implements AutoCloseable {
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<GenericKubernetesResource> serviceEntries;
   private volatile SharedIndexInformer<GenericKubernetesResource> destinationRules;
+  private SharedIndexInformer<Service> waypointServices;
+  private SharedIndexInformer<EndpointSlice> waypointEndpoints;
 
   public KubernetesPolicySource(
       KubernetesClient client, boolean ownsClient, WaypointConfig config, Waypoint waypoint) {
@@ -91,6 +102,19 @@ public final class KubernetesPolicySource implements AutoCloseable {
   public KubernetesPolicySource start() {
     ResourceEventHandler<Object> rebuild = new OnAnyChange(this::scheduleRebuild);
     namespaces = client.namespaces().inform(cast(rebuild));
+    // Peer waypoints (a Gateway's, the fixed default): their Services carry wayout.dev/waypoint.
+    waypointServices =
+        client.services().inAnyNamespace().withLabel(Labels.WAYPOINT).inform(cast(rebuild));
+    // ... and their EndpointSlices too (the slice controller copies a Service's labels): peers are
+    // dialled at their ready endpoints, as NetworkPolicies see them.
+    waypointEndpoints =
+        client
+            .discovery()
+            .v1()
+            .endpointSlices()
+            .inAnyNamespace()
+            .withLabel(Labels.WAYPOINT)
+            .inform(cast(rebuild));
     serviceEntries =
         client
             .genericKubernetesResources(ISTIO_V1, ServiceEntry.KIND)
@@ -102,7 +126,14 @@ public final class KubernetesPolicySource implements AutoCloseable {
             .inAnyNamespace()
             .inform(cast(rebuild));
     SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().inform(podIdentities);
-    informers.addAll(List.of(namespaces, serviceEntries, destinationRules, pods));
+    informers.addAll(
+        List.of(
+            namespaces,
+            waypointServices,
+            waypointEndpoints,
+            serviceEntries,
+            destinationRules,
+            pods));
     waypoint.sourceIdentities(podIdentities::of);
     rebuild();
     // Secrets named by credentialName are not watched: re-read them now and then, so that a
@@ -170,14 +201,71 @@ public final class KubernetesPolicySource implements AutoCloseable {
   }
 
   private WaypointBinding binding() {
-    Set<String> bound = new HashSet<>();
+    Map<String, Map<String, String>> labels = new HashMap<>();
     for (Namespace ns : namespaces.getStore().list()) {
-      Map<String, String> labels = ns.getMetadata().getLabels();
-      if (labels != null && config.name().equals(labels.get(Labels.USE_WAYPOINT))) {
-        bound.add(ns.getMetadata().getName());
+      Map<String, String> l = ns.getMetadata().getLabels();
+      labels.put(ns.getMetadata().getName(), l == null ? Map.of() : l);
+    }
+    WaypointRef self = new WaypointRef(config.namespace(), config.name());
+    WaypointRef defaultWaypoint = config.isDefault() ? self : null;
+    Map<WaypointRef, PeerAddresses> peers = new HashMap<>();
+    for (Service svc : waypointServices.getStore().list()) {
+      Map<String, String> l = svc.getMetadata().getLabels();
+      WaypointRef ref = new WaypointRef(svc.getMetadata().getNamespace(), l.get(Labels.WAYPOINT));
+      if (ref.equals(self)) {
+        continue;
+      }
+      if (defaultWaypoint == null && "true".equals(l.get(Labels.WAYPOINT_DEFAULT))) {
+        defaultWaypoint = ref;
+      }
+      peers.put(ref, readyEndpoints(svc));
+    }
+    return new WaypointBinding(self, defaultWaypoint, labels, false, peers);
+  }
+
+  /** The ready endpoints of a waypoint Service's {@code http} and {@code tls} ports. */
+  private PeerAddresses readyEndpoints(Service svc) {
+    List<InetSocketAddress> http = new ArrayList<>();
+    List<InetSocketAddress> tls = new ArrayList<>();
+    for (EndpointSlice slice :
+        waypointEndpoints
+            .getIndexer()
+            .byIndex(Cache.NAMESPACE_INDEX, svc.getMetadata().getNamespace())) {
+      Map<String, String> l = slice.getMetadata().getLabels();
+      if (l == null || !svc.getMetadata().getName().equals(l.get(SERVICE_NAME))) {
+        continue;
+      }
+      Integer httpPort = null;
+      Integer tlsPort = null;
+      for (EndpointPort p : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
+        if ("http".equals(p.getName())) {
+          httpPort = p.getPort();
+        } else if ("tls".equals(p.getName())) {
+          tlsPort = p.getPort();
+        }
+      }
+      for (Endpoint e : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
+        if (e.getConditions() != null && Boolean.FALSE.equals(e.getConditions().getReady())) {
+          continue;
+        }
+        for (String ip : e.getAddresses()) {
+          if (httpPort != null) {
+            add(http, ip, httpPort);
+          }
+          if (tlsPort != null) {
+            add(tls, ip, tlsPort);
+          }
+        }
       }
     }
-    return WaypointBinding.namespaces(config.name(), bound);
+    return new PeerAddresses(http, tls);
+  }
+
+  private static void add(List<InetSocketAddress> out, String ip, int port) {
+    InetSocketAddress a = IpLiterals.socketAddress(ip, port);
+    if (a != null) {
+      out.add(new InetSocketAddress(a.getAddress(), port));
+    }
   }
 
   /** fabric8 serialises with Jackson 3; the model reads Jackson 2 trees, so go through text. */

@@ -10,6 +10,7 @@ import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServiceEntryValidator;
 import dev.wayout.model.ServicePort;
 import dev.wayout.model.Validation;
+import dev.wayout.model.WaypointRef;
 import dev.wayout.model.WorkloadEndpoint;
 import dev.wayout.waypoint.upstream.IpLiterals;
 import dev.wayout.waypoint.upstream.TlsContexts;
@@ -25,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns resources into an {@link EgressPolicy}: keeps only those bound to this waypoint, runs the
- * shared validator on each and skips an invalid one with a log line (it never stops the waypoint),
- * then makes one route per host and port with its DestinationRule's TLS and limits. Runs off the
- * event loop: building TLS contexts reads files.
+ * Turns resources into an {@link EgressPolicy}: routes for the entries bound to this waypoint, and,
+ * after them, routes that forward the entries of other waypoints to those waypoints (never out);
+ * runs the shared validator on each and skips an invalid one with a log line (it never stops the
+ * waypoint), then makes one route per host and port with its DestinationRule's TLS and limits. Runs
+ * off the event loop: building TLS contexts reads files.
  */
 public final class EgressPolicyBuilder {
 
@@ -80,12 +82,20 @@ public final class EgressPolicyBuilder {
     }
     Map<String, List<Route>> exact = new HashMap<>();
     List<Route> wildcards = new ArrayList<>();
+    Map<String, List<Route>> peerExact = new HashMap<>();
+    List<Route> peerWildcards = new ArrayList<>();
     int entries = 0;
     List<ServiceEntry> sorted = new ArrayList<>(resources.serviceEntries());
     // Deterministic choice when two entries claim the same host and port: namespace, then name.
     sorted.sort(Comparator.comparing(ServiceEntry::namespace).thenComparing(ServiceEntry::name));
+    List<ServiceEntry> forPeers = new ArrayList<>();
     for (ServiceEntry entry : sorted) {
-      if (!bound.binds(entry.namespace(), entry.labels())) {
+      java.util.Optional<WaypointRef> server = bound.serverOf(entry.namespace(), entry.labels());
+      if (server.isEmpty()) {
+        continue;
+      }
+      if (!server.get().equals(bound.self())) {
+        forPeers.add(entry);
         continue;
       }
       Validation v = ServiceEntryValidator.validate(entry);
@@ -111,12 +121,51 @@ public final class EgressPolicyBuilder {
         }
       }
     }
+    // Another waypoint's entries come after this one's own, so an own route always wins a tie.
+    int peerRoutes = 0;
+    for (ServiceEntry entry : forPeers) {
+      if (!ServiceEntryValidator.validate(entry).valid()
+          || !entry.effectiveLocation().equals("MESH_EXTERNAL")) {
+        continue; // its own waypoint skips it too
+      }
+      WaypointRef peer = bound.serverOf(entry.namespace(), entry.labels()).orElseThrow();
+      PeerAddresses addresses = bound.peers().getOrDefault(peer, PeerAddresses.NONE);
+      for (String rawHost : entry.hosts()) {
+        String host = HostNames.normalize(rawHost);
+        for (ServicePort port : entry.ports()) {
+          Route route =
+              Route.toPeer(
+                  host,
+                  port,
+                  entry,
+                  peer,
+                  port.isTls() ? addresses.tls() : addresses.http(),
+                  UpstreamLimits.of(null, connectTimeout, idleTimeout));
+          peerRoutes++;
+          if (HostNames.isWildcard(host)) {
+            peerWildcards.add(route);
+          } else {
+            peerExact.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
+          }
+        }
+      }
+    }
+    peerExact.forEach(
+        (host, list) -> exact.computeIfAbsent(host, h -> new ArrayList<>()).addAll(list));
     wildcards.sort(Comparator.comparingInt((Route r) -> r.host().length()).reversed());
+    peerWildcards.sort(Comparator.comparingInt((Route r) -> r.host().length()).reversed());
+    wildcards.addAll(peerWildcards);
     int routes = exact.values().stream().mapToInt(List::size).sum() + wildcards.size();
     return new EgressPolicy(
         exact,
         wildcards,
-        entries + " ServiceEntries, " + rules.size() + " DestinationRules, " + routes + " routes");
+        entries
+            + " ServiceEntries, "
+            + rules.size()
+            + " DestinationRules, "
+            + routes
+            + " routes"
+            + (peerRoutes == 0 ? "" : " (" + peerRoutes + " to other waypoints)"));
   }
 
   private Route route(

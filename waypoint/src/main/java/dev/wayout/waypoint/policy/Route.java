@@ -3,6 +3,7 @@ package dev.wayout.waypoint.policy;
 import dev.wayout.model.ExportTo;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServicePort;
+import dev.wayout.model.WaypointRef;
 import dev.wayout.waypoint.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param serviceEntryName "namespace/name" of the entry, as the access log prints it
  * @param clusterName Envoy's cluster name for the route, as Istio prints it in {@code
  *     upstream_cluster}
+ * @param peer when another waypoint serves the entry: that waypoint, whose Service addresses are
+ *     the static endpoints (none when it does not exist); null for the waypoint's own routes
  */
 public record Route(
     String host,
@@ -28,10 +31,66 @@ public record Route(
     UpstreamTls tls,
     UpstreamLimits limits,
     String serviceEntryName,
-    String clusterName) {
+    String clusterName,
+    WaypointRef peer) {
 
   public Route {
     staticEndpoints = List.copyOf(staticEndpoints);
+  }
+
+  public Route(
+      String host,
+      ServicePort port,
+      ServiceEntry entry,
+      String resolution,
+      List<InetSocketAddress> staticEndpoints,
+      UpstreamTls tls,
+      UpstreamLimits limits,
+      String serviceEntryName,
+      String clusterName) {
+    this(
+        host,
+        port,
+        entry,
+        resolution,
+        staticEndpoints,
+        tls,
+        limits,
+        serviceEntryName,
+        clusterName,
+        null);
+  }
+
+  /**
+   * A route to the peer waypoint that serves the entry: plain HTTP to its 15001 for HTTP ports, the
+   * TLS bytes to its 15443 for TLS ports; never out to the internet from here.
+   *
+   * @param addresses the peer Service's addresses with the port already chosen; empty when the peer
+   *     does not exist
+   */
+  public static Route toPeer(
+      String host,
+      ServicePort port,
+      ServiceEntry entry,
+      WaypointRef peer,
+      List<InetSocketAddress> addresses,
+      UpstreamLimits limits) {
+    int peerPort = port.isTls() ? 15443 : 15001;
+    return new Route(
+        host,
+        port,
+        entry,
+        "STATIC",
+        addresses,
+        null,
+        limits,
+        entry.namespace() + "/" + entry.name(),
+        "outbound|" + peerPort + "||" + peer.name() + "." + peer.namespace() + ".svc.cluster.local",
+        peer);
+  }
+
+  public boolean toPeer() {
+    return peer != null;
   }
 
   /** A route with its names derived once (the access log prints them for every request). */

@@ -1,35 +1,72 @@
 package dev.wayout.waypoint.policy;
 
 import dev.wayout.model.Labels;
+import dev.wayout.model.WaypointBindings;
+import dev.wayout.model.WaypointRef;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which resources this waypoint serves, after {@code istio.io/use-waypoint}: those labelled with
- * its name, and those in namespaces labelled with its name unless they name another waypoint
- * themselves. A directory of YAML has no namespace labels: there every namespace counts as bound.
+ * Which resources this waypoint serves and which its peers do, after Istio ambient's {@code
+ * istio.io/use-waypoint} and {@code istio.io/use-waypoint-namespace} ({@link WaypointBindings}): an
+ * entry is served by the waypoint it names (by namespace and name) when that waypoint exists, else
+ * by the default waypoint when the name is the default's. A directory of YAML has no namespace
+ * labels: there every unlabelled resource counts as bound to this waypoint.
+ *
+ * @param self this waypoint
+ * @param defaultWaypoint the fixed default waypoint (this one, when it is the default), or null
+ * @param namespaceLabels each namespace's labels
+ * @param everyNamespace whether unlabelled resources are bound to this waypoint (directory mode)
+ * @param peers the other waypoints that exist, with their ready addresses
  */
 public record WaypointBinding(
-    String waypointName, Set<String> boundNamespaces, boolean allNamespaces) {
+    WaypointRef self,
+    WaypointRef defaultWaypoint,
+    Map<String, Map<String, String>> namespaceLabels,
+    boolean everyNamespace,
+    Map<WaypointRef, PeerAddresses> peers) {
+
+  /** In directory mode the waypoint has no namespace of its own. */
+  public static final String ANY_NAMESPACE = "*";
 
   public WaypointBinding {
-    boundNamespaces = Set.copyOf(boundNamespaces);
+    namespaceLabels = Map.copyOf(namespaceLabels);
+    peers = Map.copyOf(peers);
   }
 
   /** For a directory of YAML: every resource is served unless it names another waypoint. */
   public static WaypointBinding everything(String waypointName) {
-    return new WaypointBinding(waypointName, Set.of(), true);
+    WaypointRef self = new WaypointRef(ANY_NAMESPACE, waypointName);
+    return new WaypointBinding(self, self, Map.of(), true, Map.of());
   }
 
+  /** The default waypoint {@code wayout-system/NAME}, with these namespaces labelled for it. */
   public static WaypointBinding namespaces(String waypointName, Set<String> boundNamespaces) {
-    return new WaypointBinding(waypointName, boundNamespaces, false);
+    WaypointRef self = new WaypointRef("wayout-system", waypointName);
+    Map<String, Map<String, String>> labels = new HashMap<>();
+    boundNamespaces.forEach(ns -> labels.put(ns, Map.of(Labels.USE_WAYPOINT, waypointName)));
+    return new WaypointBinding(self, self, labels, false, Map.of());
+  }
+
+  /** The waypoint that serves a resource of {@code namespace} with {@code labels}, if any. */
+  public Optional<WaypointRef> serverOf(String namespace, Map<String, String> labels) {
+    Optional<WaypointRef> requested;
+    if (everyNamespace && (labels == null || !labels.containsKey(Labels.USE_WAYPOINT))) {
+      requested = Optional.of(self);
+    } else {
+      requested =
+          WaypointBindings.requested(
+              namespace, labels, namespaceLabels.getOrDefault(namespace, Map.of()));
+    }
+    Set<WaypointRef> existing = new HashSet<>(peers.keySet());
+    existing.add(self);
+    return WaypointBindings.server(requested, existing, defaultWaypoint);
   }
 
   public boolean binds(String namespace, Map<String, String> labels) {
-    String own = labels.get(Labels.USE_WAYPOINT);
-    if (own != null) {
-      return own.equals(waypointName);
-    }
-    return allNamespaces || boundNamespaces.contains(namespace);
+    return serverOf(namespace, labels).map(self::equals).orElse(false);
   }
 }

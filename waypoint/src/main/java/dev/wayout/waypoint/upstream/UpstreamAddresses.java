@@ -35,6 +35,32 @@ public final class UpstreamAddresses {
    */
   public Future<List<InetSocketAddress>> resolve(EventLoop loop, Route route, String host) {
     Promise<List<InetSocketAddress>> promise = loop.newPromise();
+    if (route.toPeer()) {
+      // A peer waypoint's Service, known from its labels: the only cluster address ever dialled.
+      if (route.staticEndpoints().isEmpty()) {
+        promise.tryFailure(
+            new UpstreamFailure(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "UH",
+                "egress to "
+                    + host
+                    + ":"
+                    + route.port().number()
+                    + " is served by waypoint "
+                    + route.peer()
+                    + ", which does not exist or is not ready (no ready endpoint of a Service"
+                    + " labelled wayout.dev/waypoint="
+                    + route.peer().name()
+                    + " in namespace "
+                    + route.peer().namespace()
+                    + "); create its Gateway (kubectl get gateway -n "
+                    + route.peer().namespace()
+                    + "), or bind the ServiceEntry to a waypoint that exists"));
+      } else {
+        promise.trySuccess(route.staticEndpoints());
+      }
+      return promise;
+    }
     if (route.isStatic()) {
       checked(route.staticEndpoints(), host, promise);
       return promise;
