@@ -111,12 +111,16 @@ class EgressPolicyTest {
   }
 
   @Test
-  void servesOnlyEntriesBoundToThisWaypoint() {
-    assertThat(all.route("other.example.org", 80, Listener.HTTP, null)).isNull();
+  void servesOnlyEntriesBoundToThisWaypointAndSendsAnotherWaypointsToThatWaypoint() {
+    // bound to istio-egress/other, which does not exist: never out from here, refused naming it
+    Route toOther = all.route("other.example.org", 80, Listener.HTTP, null);
+    assertThat(toOther.peer()).isEqualTo(new dev.wayout.model.WaypointRef("istio-egress", "other"));
+    assertThat(toOther.staticEndpoints()).isEmpty();
+    assertThat(toOther.tls()).isNull();
     EgressPolicy bound = policy(WaypointBinding.namespaces("waypoint", Set.of("shop")));
     assertThat(bound.route("aliyun.com", 80, Listener.HTTP, null)).isNull();
     assertThat(bound.route("payments.example.net", 80, Listener.HTTP, null)).isNotNull();
     EgressPolicy other = policy(WaypointBinding.namespaces("other", Set.of()));
-    assertThat(other.route("other.example.org", 80, Listener.HTTP, null)).isNotNull();
+    assertThat(other.route("other.example.org", 80, Listener.HTTP, null).toPeer()).isFalse();
   }
 }
