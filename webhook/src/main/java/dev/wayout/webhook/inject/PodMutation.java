@@ -5,6 +5,7 @@ import io.fabric8.zjsonpatch.JsonDiff;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -30,6 +31,32 @@ public final class PodMutation {
   public static final String OPT_OUT_ANNOTATION = "wayout.dev/egress-capture";
 
   public static final String OPT_OUT_VALUE = "disabled";
+
+  /** The labels the enforcer's Gateway controller puts on a waypoint's pods. */
+  static final String GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name";
+
+  static final String WAYPOINT = "wayout.dev/waypoint";
+  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
+  /** Who creates a Deployment's pods: the ReplicaSet controller (own or shared credentials). */
+  static final Set<String> POD_CREATORS =
+      Set.of(
+          "system:serviceaccount:kube-system:replicaset-controller",
+          "system:kube-controller-manager");
+
+  /**
+   * A pod of a waypoint Deployment made by the Gateway controller: its labels say so and the
+   * ReplicaSet controller creates it. Anyone who may create Deployments with those labels in an
+   * enforced namespace gets pods without capture (still under the namespace's NetworkPolicy): keep
+   * waypoint Gateways in namespaces whose tenants cannot create Deployments (README).
+   */
+  static boolean isGatewayWaypoint(JsonNode pod, Requester requester) {
+    JsonNode labels = pod.path("metadata").path("labels");
+    return "wayout".equals(labels.path(MANAGED_BY).asString(""))
+        && !labels.path(GATEWAY_NAME).asString("").isEmpty()
+        && labels.path(GATEWAY_NAME).asString("").equals(labels.path(WAYPOINT).asString(""))
+        && POD_CREATORS.contains(requester.username());
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -89,6 +116,16 @@ public final class PodMutation {
       if (INIT_CONTAINER.equals(c.path("name").asString())) {
         return skip("the pod already has the " + INIT_CONTAINER + " init container", List.of());
       }
+    }
+    if (isGatewayWaypoint(pod, requester)) {
+      // its own upstream connections would be sent back to the default waypoint, which forwards
+      // the hosts it serves back to it: a loop; its egress is confined by NetworkPolicy instead
+      return skip(
+          "the pod is the waypoint of Gateway "
+              + pod.path("metadata").path("labels").path(GATEWAY_NAME).asString("")
+              + ", created by "
+              + requester.username(),
+          List.of());
     }
     String optOut = pod.path("metadata").path("annotations").path(OPT_OUT_ANNOTATION).asString("");
     List<String> warnings = List.of();

@@ -103,4 +103,28 @@ class PodMutationTest {
                 + " only users alice and members of groups system:masters may opt a pod out of"
                 + " egress capture");
   }
+
+  @Test
+  void skipsAGatewayWaypointsPodCreatedByTheReplicaSetControllerOnly() throws Exception {
+    JsonNode pod =
+        pod(
+            "{\"metadata\":{\"labels\":{\"app.kubernetes.io/managed-by\":\"wayout\","
+                + "\"gateway.networking.k8s.io/gateway-name\":\"waypoint\","
+                + "\"wayout.dev/waypoint\":\"waypoint\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"waypoint\"}]}}");
+    Requester rs =
+        new Requester(
+            "system:serviceaccount:kube-system:replicaset-controller",
+            List.of("system:serviceaccounts"));
+
+    PodMutation.Result byController = PodMutation.mutate(pod, rs, CONFIG);
+    assertThat(byController.changes()).isFalse();
+    assertThat(byController.skipped())
+        .hasValue(
+            "the pod is the waypoint of Gateway waypoint, created by"
+                + " system:serviceaccount:kube-system:replicaset-controller");
+    assertThat(PodMutation.mutate(pod, BOB, CONFIG).changes())
+        .as("the same labels on a pod that bob creates do not skip capture")
+        .isTrue();
+  }
 }
