@@ -69,18 +69,21 @@ for _ in $(seq 50); do [[ -S $dir/containerd.sock ]] && break; sleep 0.2; done
 for i in wayout curl-sleep pause; do
   ctr images import "$images/$i.tar" >/dev/null
 done
+names=$(ctr images ls -q)
 for n in "$wayout" "$curl_image" "$pause_image"; do
-  ctr images ls -q | grep -qx "$n" || fail "ctr import did not name $n: $(ctr images ls -q)"
+  grep -qx "$n" <<<"$names" || fail "ctr import did not name $n: $names"
 done
 ok "ctr images import: $wayout, $curl_image, $pause_image"
 
 run() { ctr run --rm "$@" 2>&1; } # run [FLAGS] IMAGE ID [ARGS]: its output
 java=(/opt/java/bin/java -jar /opt/wayout/wayout.jar)
 
-run "$wayout" help | grep -q '^Usage: wayout' || fail "wayout (default --help)"
+out=$(run "$wayout" help)
+grep -q '^Usage: wayout' <<<"$out" || fail "wayout (default --help): $out"
 version=$(run "$wayout" version "${java[@]}" --version)
 [[ $version == "wayout "* ]] || fail "wayout --version: $version"
-run "$wayout" init-help "${java[@]}" init --help | grep -q 'Usage: wayout init' || fail "wayout init --help"
+out=$(run "$wayout" init-help "${java[@]}" init --help)
+grep -q 'Usage: wayout init' <<<"$out" || fail "wayout init --help: $out"
 ok "wayout --help, $version, wayout init --help"
 for t in iptables iptables-legacy ip6tables; do
   v=$(run "$wayout" "ipt-$t" /usr/sbin/$t --version)
@@ -91,19 +94,21 @@ ok "iptables: $(run "$wayout" ipt /usr/sbin/iptables --version); iptables-legacy
 # ImageCheck: the jlinked runtime's TLS, trust store, DNS, epoll/io_uring, OpenSSL
 work=$(mktemp -d)
 trap 'rm -rf "$work"; cleanup' EXIT
-javac -d "$work/classes" -cp "${WAYOUT_JAR:-$top/app/target/wayout.jar}" "$top/tools/images/ImageCheck.java"
-mkdir -m 0777 "$work/certs"
-run --mount "type=bind,src=$work,dst=/work,options=rbind:rw" "$wayout" certs \
-  "${java[@]}" certs -o /work/certs --ip 127.0.0.1 >/dev/null
-run --mount "type=bind,src=$work,dst=/work,options=rbind:ro" "$wayout" check \
-  /opt/java/bin/java -cp /opt/wayout/wayout.jar:/work/classes ImageCheck /work/certs | sed 's/^/   /' |
-  tee "$work/check.out"
-grep -q FAILED "$work/check.out" && fail "ImageCheck"
+javac -nowarn -d "$work/classes" -cp "${WAYOUT_JAR:-$top/app/target/wayout.jar}" "$top/tools/images/ImageCheck.java"
+chmod 0755 "$work" && mkdir -m 0777 "$work/certs"
+out=$(run --mount "type=bind,src=$work,dst=/work,options=rbind:rw" "$wayout" certs \
+  "${java[@]}" certs -o /work/certs --ip 127.0.0.1) || fail "wayout certs: $out"
+out=$(run --mount "type=bind,src=$work,dst=/work,options=rbind:ro" "$wayout" check \
+  /opt/java/bin/java -cp /opt/wayout/wayout.jar:/work/classes ImageCheck /work/certs) ||
+  fail "ImageCheck: $out"
+sed 's/^/   /' <<<"$out"
 ok "ImageCheck in the image (user 65532)"
 
 # `wayout init` as the webhook injects it: uid 0, NET_ADMIN + NET_RAW only, read-only root, no
 # /tmp mount; in the container's own network namespace (ctr makes a new one), twice (idempotent).
-ctr oci spec >"$work/spec.json"
+# (ctr run --config takes no image: the spec's root is the image's snapshot, mounted read-only)
+mkdir "$work/rootfs" && ctr images mount --rw=false "$wayout" "$work/rootfs" >/dev/null
+ctr oci spec >"$work/spec.json" || fail "ctr oci spec"
 jq --arg cidrs 10.244.0.0/16,10.96.0.0/12 '
     .process.user = {uid: 0, gid: 0}
   | .process.args = ["/opt/java/bin/java", "-jar", "/opt/wayout/wayout.jar", "init",
@@ -112,15 +117,16 @@ jq --arg cidrs 10.244.0.0/16,10.96.0.0/12 '
   | .process.capabilities = {bounding: ["CAP_NET_ADMIN", "CAP_NET_RAW"], effective: ["CAP_NET_ADMIN", "CAP_NET_RAW"],
       permitted: ["CAP_NET_ADMIN", "CAP_NET_RAW"]}
   | .process.noNewPrivileges = true | .process.terminal = false
-  | .root.readonly = true' "$work/spec.json" >"$work/init.json"
-out=$(run --config "$work/init.json" "$wayout" init)
+  | .root = {path: $root, readonly: true}' --arg root "$work/rootfs" "$work/spec.json" >"$work/init.json"
+out=$(run --config "$work/init.json" init) || fail "wayout init: $out"
 grep -q '^iptables: applied' <<<"$out" || fail "wayout init: $out"
 ok "wayout init as root with NET_ADMIN/NET_RAW on a read-only root: $(tr '\n' ' ' <<<"$out")"
 jq '.process.args = ["/usr/sbin/iptables-legacy", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", "80", "-j", "REDIRECT", "--to-ports", "15001"]' \
   "$work/init.json" >"$work/legacy.json"
-out=$(run --config "$work/legacy.json" "$wayout" legacy)
+out=$(run --config "$work/legacy.json" legacy) || fail "iptables-legacy: $out"
 [[ -z $out ]] || fail "iptables-legacy on a read-only root: $out"
 ok "iptables-legacy rule on a read-only root (the lock file is in the image)"
+ctr images unmount "$work/rootfs" >/dev/null
 
 # The waypoint, host network, loopback only, free ports, from the seed's step 5 files: it starts,
 # answers on its health port, refuses an unregistered host with 403, stops on SIGTERM.
@@ -148,26 +154,27 @@ for transport in auto epoll; do
   uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
   [[ $uid == 65532 ]] || fail "the waypoint runs as uid $uid"
   ctr tasks kill -s SIGTERM "waypoint-$transport"
-  for _ in $(seq 60); do ctr tasks ls | grep -q "^waypoint-$transport .*RUNNING" || break; sleep 0.5; done
-  ctr tasks ls | grep -q "^waypoint-$transport .*RUNNING" && fail "waypoint ignored SIGTERM"
+  for _ in $(seq 60); do grep -q "^waypoint-$transport .*RUNNING" <<<"$(ctr tasks ls)" || break; sleep 0.5; done
+  grep -q "^waypoint-$transport .*RUNNING" <<<"$(ctr tasks ls)" && fail "waypoint ignored SIGTERM"
   ctr tasks rm "waypoint-$transport" >/dev/null && ctr containers rm "waypoint-$transport"
   ok "waypoint ($transport transport) ready on :$health/healthz/ready as uid 65532, 403 for example.org, stopped on SIGTERM"
 done
 
 # --- the seed's client ---
-v=$(run "$curl_image" curl curl --version | head -1)
+v=$(run "$curl_image" curl curl --version)
+v=${v%%$'\n'*}
 [[ $v == curl* ]] || fail "curl --version: $v"
-run "$curl_image" sh /bin/sh -c 'test -s /etc/ssl/certs/ca-certificates.crt && /bin/sleep 0.1 && echo fine' |
-  grep -qx fine || fail "curl image: sh, sleep or ca-certificates missing"
+out=$(run "$curl_image" sh /bin/sh -c 'test -s /etc/ssl/certs/ca-certificates.crt && /bin/sleep 0.1 && echo fine')
+[[ $out == fine ]] || fail "curl image: sh, sleep or ca-certificates missing: $out"
 ok "curl image: $v; /bin/sh, /bin/sleep, ca-certificates"
 
 # --- pause: up until SIGTERM, then exit 0 at once ---
 ctr run -d "$pause_image" pause >/dev/null
 sleep 2
-ctr tasks ls | grep -q '^pause .*RUNNING' || fail "pause did not stay up"
+grep -q '^pause .*RUNNING' <<<"$(ctr tasks ls)" || fail "pause did not stay up"
 ctr tasks kill -s SIGTERM pause
-for _ in $(seq 20); do ctr tasks ls | grep -q '^pause .*STOPPED' && break; sleep 0.2; done
-ctr tasks ls | grep -q '^pause .*STOPPED' || fail "pause ignored SIGTERM"
+for _ in $(seq 20); do grep -q '^pause .*STOPPED' <<<"$(ctr tasks ls)" && break; sleep 0.2; done
+grep -q '^pause .*STOPPED' <<<"$(ctr tasks ls)" || fail "pause ignored SIGTERM"
 ctr tasks rm pause >/dev/null && ctr containers rm pause
 ok "pause: stays up, exits on SIGTERM"
 echo "all images verified"
