@@ -9,6 +9,7 @@ import dev.wayout.waypoint.admin.WaypointMetrics;
 import dev.wayout.waypoint.http.ClientTimeoutHandler;
 import dev.wayout.waypoint.http.HttpListenerInitializer;
 import dev.wayout.waypoint.policy.EgressPolicy;
+import dev.wayout.waypoint.trace.Tracing;
 import dev.wayout.waypoint.tunnel.SniRouter;
 import dev.wayout.waypoint.tunnel.Tunnels;
 import dev.wayout.waypoint.upstream.AddressGuard;
@@ -63,6 +64,10 @@ public final class Waypoint implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final UpstreamResolver resolver;
   private final AccessLogWriter accessLog;
+
+  /** Null when tracing is off. */
+  private final Tracing tracing;
+
   private final AtomicInteger connections = new AtomicInteger();
   private volatile Function<InetAddress, SourceIdentity> sourceIdentities =
       a -> SourceIdentity.UNKNOWN;
@@ -86,6 +91,10 @@ public final class Waypoint implements AutoCloseable {
             transport.datagramChannel());
     this.accessLog = new AccessLogWriter(log, metrics);
     metrics.watch(log);
+    this.tracing =
+        config.tracing().enabled()
+            ? Tracing.start(config.tracing(), config.namespace(), config.name())
+            : null;
   }
 
   /**
@@ -129,7 +138,8 @@ public final class Waypoint implements AutoCloseable {
     Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel());
     Function<InetAddress, SourceIdentity> ids = a -> sourceIdentities.apply(a);
     HttpListenerInitializer http =
-        new HttpListenerInitializer(config, this::policy, upstreams, tunnels, accessLog, ids);
+        new HttpListenerInitializer(
+            config, this::policy, upstreams, tunnels, accessLog, ids, tracing);
     ClientLimit limit = new ClientLimit();
     httpAddress = bind(config.httpPort(), workers, limit, http);
     tlsAddress =
@@ -307,10 +317,20 @@ public final class Waypoint implements AutoCloseable {
     }
   }
 
+  /** Exports the spans ended so far, waiting up to {@code timeout}; nothing when tracing is off. */
+  public void flushTraces(Duration timeout) {
+    if (tracing != null) {
+      tracing.flush(timeout);
+    }
+  }
+
   @Override
   public void close() {
     if (!draining) {
       drain(config.drainTimeout());
+    }
+    if (tracing != null) {
+      tracing.close(); // the spans of the requests that the drain let finish
     }
     adminListeners.close().awaitUninterruptibly();
     resolver.close();

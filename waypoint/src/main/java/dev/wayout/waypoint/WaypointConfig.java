@@ -1,8 +1,11 @@
 package dev.wayout.waypoint;
 
 import dev.wayout.model.Cidr;
+import dev.wayout.waypoint.trace.TracingConfig;
 import dev.wayout.waypoint.upstream.IpLiterals;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +37,8 @@ import java.util.regex.Pattern;
  * @param accessLogFlushInterval how long access-log lines may gather before they are written
  *     together; short, since a long one makes bursts of writing that lengthen the latency tail (see
  *     {@code BatchingAccessLog})
+ * @param tracing where spans are exported to over OTLP, and how many requests start a trace; off
+ *     unless {@code TRACING_ENDPOINT} is set
  */
 public record WaypointConfig(
     String name,
@@ -65,7 +70,8 @@ public record WaypointConfig(
     Path identitiesFile,
     Duration configPollInterval,
     Duration accessLogFlushInterval,
-    String transport) {
+    String transport,
+    TracingConfig tracing) {
 
   public static final String PREFIX = "WAYOUT_WAYPOINT_";
 
@@ -131,7 +137,8 @@ public record WaypointConfig(
             r.path("IDENTITIES_FILE"),
             r.duration("CONFIG_POLL_INTERVAL", Duration.ofSeconds(2)),
             r.duration("ACCESS_LOG_FLUSH_INTERVAL", Duration.ofMillis(5)),
-            r.choice("TRANSPORT", "auto", "auto", "io_uring", "epoll", "nio"));
+            r.choice("TRANSPORT", "auto", "auto", "io_uring", "epoll", "nio"),
+            r.tracing());
     r.throwIfProblems();
     return config;
   }
@@ -166,6 +173,7 @@ public record WaypointConfig(
     }
     m.put("transport", transport);
     m.put("eventLoops", eventLoops());
+    m.put("tracing", tracing);
     return m.toString();
   }
 
@@ -201,7 +209,8 @@ public record WaypointConfig(
         identitiesFile,
         configPollInterval,
         accessLogFlushInterval,
-        transport);
+        transport,
+        tracing);
   }
 
   /** Parses values and remembers every problem, so that one run reports them all. */
@@ -331,6 +340,66 @@ public record WaypointConfig(
         out.add(address);
       }
       return out;
+    }
+
+    /** The TRACING_* variables: off without an endpoint. */
+    TracingConfig tracing() {
+      String protocol =
+          choice(
+              "TRACING_PROTOCOL",
+              TracingConfig.GRPC,
+              TracingConfig.GRPC,
+              TracingConfig.HTTP_PROTOBUF);
+      double sampling = percent("TRACING_SAMPLING", 1);
+      String name = env.getOrDefault(PREFIX + "NAME", "waypoint").trim();
+      String namespace =
+          env.getOrDefault(PREFIX + "NAMESPACE", env.getOrDefault("POD_NAMESPACE", "wayout-system"))
+              .trim();
+      String serviceName = string("TRACING_SERVICE_NAME", name + "." + namespace);
+      URI endpoint = collector("TRACING_ENDPOINT", protocol);
+      return endpoint == null
+          ? TracingConfig.OFF
+          : new TracingConfig(endpoint, protocol, sampling, serviceName);
+    }
+
+    private URI collector(String key, String protocol) {
+      String v = raw(key);
+      if (v == null) {
+        return null;
+      }
+      String example =
+          protocol.equals(TracingConfig.GRPC)
+              ? "http://otel-collector.observability:4317"
+              : "http://otel-collector.observability:4318/v1/traces";
+      try {
+        URI u = new URI(v);
+        if (("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            && u.getHost() != null
+            && u.getRawUserInfo() == null) {
+          return u;
+        }
+      } catch (URISyntaxException e) {
+        // reported below
+      }
+      problem(key, v, "the http:// or https:// URL of an OTLP collector, e.g. \"" + example + "\"");
+      return null;
+    }
+
+    private double percent(String key, double fallback) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        double p = Double.parseDouble(v);
+        if (p >= 0 && p <= 100) {
+          return p;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problem(key, v, "a percentage from 0 to 100, e.g. \"1\" or \"0.5\"");
+      return fallback;
     }
 
     Path path(String key) {

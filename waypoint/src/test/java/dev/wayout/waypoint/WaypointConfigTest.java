@@ -3,6 +3,7 @@ package dev.wayout.waypoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wayout.waypoint.trace.TracingConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,52 @@ class WaypointConfigTest {
             "WAYOUT_WAYPOINT_CONNECT_TIMEOUT: \"ten seconds\" (expected: a duration such as")
         .hasMessageContaining(
             "WAYOUT_WAYPOINT_DNS_SERVERS: \"dns.example.com\" (expected: comma-separated IP[:port]");
+  }
+
+  @Test
+  void tracesNothingUnlessACollectorIsNamed() {
+    assertThat(WaypointConfig.defaults().tracing().enabled()).isFalse();
+  }
+
+  @Test
+  void readsTheTracingVariables() {
+    TracingConfig t =
+        WaypointConfig.fromEnv(
+                Map.of(
+                    "WAYOUT_WAYPOINT_NAME", "egress",
+                    "WAYOUT_WAYPOINT_NAMESPACE", "istio-egress",
+                    "WAYOUT_WAYPOINT_TRACING_ENDPOINT", "http://collector.observability:4318",
+                    "WAYOUT_WAYPOINT_TRACING_PROTOCOL", "http/protobuf",
+                    "WAYOUT_WAYPOINT_TRACING_SAMPLING", "0.5"))
+            .tracing();
+    assertThat(t.enabled()).isTrue();
+    assertThat(t.exportUrl()).isEqualTo("http://collector.observability:4318/v1/traces");
+    assertThat(t.samplingPercent()).isEqualTo(0.5);
+    assertThat(t.serviceName()).isEqualTo("egress.istio-egress");
+    TracingConfig grpc =
+        WaypointConfig.fromEnv(
+                Map.of("WAYOUT_WAYPOINT_TRACING_ENDPOINT", "http://collector.observability:4317"))
+            .tracing();
+    assertThat(grpc.protocol()).isEqualTo("grpc");
+    assertThat(grpc.exportUrl()).isEqualTo("http://collector.observability:4317");
+    assertThat(grpc.samplingPercent()).isEqualTo(1.0); // Istio's default
+  }
+
+  @Test
+  void namesABadTracingVariableWithWhatIsExpected() {
+    assertThatThrownBy(
+            () ->
+                WaypointConfig.fromEnv(
+                    Map.of(
+                        "WAYOUT_WAYPOINT_TRACING_ENDPOINT", "collector:4317",
+                        "WAYOUT_WAYPOINT_TRACING_SAMPLING", "150",
+                        "WAYOUT_WAYPOINT_TRACING_PROTOCOL", "zipkin")))
+        .hasMessageContaining(
+            "WAYOUT_WAYPOINT_TRACING_ENDPOINT: \"collector:4317\" (expected: the http:// or https://"
+                + " URL of an OTLP collector, e.g. \"http://otel-collector.observability:4317\")")
+        .hasMessageContaining(
+            "WAYOUT_WAYPOINT_TRACING_SAMPLING: \"150\" (expected: a percentage from 0 to 100")
+        .hasMessageContaining(
+            "WAYOUT_WAYPOINT_TRACING_PROTOCOL: \"zipkin\" (expected: one of grpc, http/protobuf)");
   }
 }

@@ -87,6 +87,9 @@ public final class AccessLogEntry {
   /** A tunnel whose upstream connection was open (its closing is counted in Istio's metrics). */
   public boolean tunnelOpened;
 
+  /** The request's recorded span, ended when the entry is written; null when not traced. */
+  public TraceSpan trace;
+
   /** The ServiceEntry host that matched (metrics label); null when no route matched. */
   public String destinationHost;
 

@@ -18,6 +18,10 @@ public final class AccessLogWriter {
       return;
     }
     entry.writeTo(log);
+    TraceSpan span = entry.trace;
+    if (span != null) {
+      span.end(entry); // hands the span to the exporter's queue: nothing blocks here
+    }
     metrics.request(
         entry.destinationHost, entry.responseCode, entry.source.namespace(), entry.durationNanos());
     metrics.finished(entry);

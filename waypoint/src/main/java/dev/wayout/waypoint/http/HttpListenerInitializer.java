@@ -4,6 +4,7 @@ import dev.wayout.model.SourceIdentity;
 import dev.wayout.waypoint.WaypointConfig;
 import dev.wayout.waypoint.access.AccessLogWriter;
 import dev.wayout.waypoint.policy.EgressPolicy;
+import dev.wayout.waypoint.trace.Tracing;
 import dev.wayout.waypoint.tunnel.Tunnels;
 import dev.wayout.waypoint.upstream.Upstreams;
 import io.netty.channel.ChannelInitializer;
@@ -20,11 +21,12 @@ import java.util.function.Supplier;
  *
  * <pre>
  * codec -> MessagePerRead -> HttpServerKeepAliveHandler -> 100-continue -> ClientTimeoutHandler
- *   -> AccessLogHandler -> RequestGuard -> EgressPolicyHandler -> UpstreamHandler
+ *   -> AccessLogHandler -> RequestGuard -> EgressPolicyHandler [-> TraceHandler] -> UpstreamHandler
  * </pre>
  *
  * MessagePerRead hands on one message per read, so that pipelined requests wait their turn and a
- * body is read only as fast as the upstream takes it.
+ * body is read only as fast as the upstream takes it. TraceHandler is there only when tracing is
+ * on.
  */
 public final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -34,20 +36,26 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
   private final Tunnels tunnels;
   private final AccessLogWriter accessLog;
   private final Function<InetAddress, SourceIdentity> sourceIdentities;
+  private final TraceHandler trace;
 
+  /**
+   * @param tracing null when tracing is off
+   */
   public HttpListenerInitializer(
       WaypointConfig config,
       Supplier<EgressPolicy> policy,
       Upstreams upstreams,
       Tunnels tunnels,
       AccessLogWriter accessLog,
-      Function<InetAddress, SourceIdentity> sourceIdentities) {
+      Function<InetAddress, SourceIdentity> sourceIdentities,
+      Tracing tracing) {
     this.config = config;
     this.policy = policy;
     this.upstreams = upstreams;
     this.tunnels = tunnels;
     this.accessLog = accessLog;
     this.sourceIdentities = sourceIdentities;
+    this.trace = tracing == null ? null : new TraceHandler(tracing);
   }
 
   @Override
@@ -64,6 +72,9 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     p.addLast(new AccessLogHandler(accessLog, source));
     p.addLast(new RequestGuard(config.maxHeaders()));
     p.addLast(new EgressPolicyHandler(policy, config.name()));
+    if (trace != null) {
+      p.addLast(trace);
+    }
     p.addLast(new UpstreamHandler(upstreams, tunnels, config.requestTimeout()));
   }
 }
