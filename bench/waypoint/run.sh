@@ -11,6 +11,7 @@
 #   bench/waypoint/run.sh              # needs wrk, nginx, haproxy (apt-get install wrk nginx haproxy)
 #   DURATION=20 CONNECTIONS=64 bench/waypoint/run.sh
 #   ZGC_JAVA=none bench/waypoint/run.sh    # without the ZGC waypoint; ZGC_JAVA=/path/to/bin/java to choose
+#   TRACING=1 bench/waypoint/run.sh        # the waypoints trace TRACING_SAMPLING percent (1) of requests, exported over OTLP to a local sink
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,9 +21,11 @@ CONNECTIONS=${CONNECTIONS:-50}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 JAR=${JAR:-$ROOT/app/target/wayout.jar}
 JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseParallelGC -XX:ParallelGCThreads=2 -XX:+UseTransparentHugePages}   # as manifests/waypoint runs it
+TRACING=${TRACING:-}              # 1: tracing on, spans exported to otlp-sink.py on loopback
+TRACING_SAMPLING=${TRACING_SAMPLING:-1}   # percent of requests that start a trace (Istio's default, 1)
 ZGC_JAVA=${ZGC_JAVA:-auto}        # a JDK 21+ java for the ZGC waypoint; auto: the first found; none: skip
 BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
-UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9)); ZWAY=$((BASE+10))
+OTLP=$((BASE+14)); UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9)); ZWAY=$((BASE+10))
 WORK=$(mktemp -d /tmp/wayout-bench.XXXXXX); chmod 755 "$WORK"
 PIDS=()
 # The access logs of a run take gigabytes (a line per request): removed at the end unless KEEP_LOGS=1.
@@ -141,6 +144,13 @@ spec:
     - port: {number: 8443}
       tls: {mode: SIMPLE, caCertificates: $WORK/up.crt}
 CONF
+if [ -n "$TRACING" ]; then
+  python3 "$ROOT/bench/waypoint/otlp-sink.py" "$OTLP" > "$WORK/otlp-sink.log" 2>&1 & PIDS+=($!)
+  wait_port $OTLP
+  export WAYOUT_WAYPOINT_TRACING_ENDPOINT=http://127.0.0.1:$OTLP WAYOUT_WAYPOINT_TRACING_PROTOCOL=http/protobuf
+  export WAYOUT_WAYPOINT_TRACING_SAMPLING=$TRACING_SAMPLING
+  echo "tracing: $TRACING_SAMPLING% of requests sampled, exported to the OTLP sink on 127.0.0.1:$OTLP"
+fi
 start_waypoint() { # http-port name java options... (TLS, metrics and health on the next three ports)
   local port=$1 name=$2 java=$3; shift 3
   WAYOUT_WAYPOINT_HTTP_PORT=$port WAYOUT_WAYPOINT_TLS_PORT=$((port+1)) WAYOUT_WAYPOINT_METRICS_PORT=$((port+2)) \
@@ -277,6 +287,7 @@ echo "waypoint upstream connections opened (pooled, reused across requests):"
 curl -s "http://127.0.0.1:$((BASE+6))/metrics" | grep -E '^wayout_waypoint_(upstream_connections_opened_total|requests_total)' || true
 echo "waypoint access-log lines: $(wc -l < "$WORK/waypoint-access.log"); last one:"
 tail -1 "$WORK/waypoint-access.log"
+[ -n "$TRACING" ] && echo "waypoint requests in a sampled trace (trace_id set): $(grep -c '"trace_id":"' "$WORK/waypoint-access.log" || true)"
 
 # --- resident memory with idle keep-alive connections -----------------------------------------
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
