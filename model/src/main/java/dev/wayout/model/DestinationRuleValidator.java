@@ -17,7 +17,7 @@ public final class DestinationRuleValidator {
   public static Validation validate(DestinationRule rule) {
     Findings f = new Findings();
     checkHost(rule, f);
-    TrafficPolicyValidator.check(rule.trafficPolicy(), "spec.trafficPolicy", f);
+    TrafficPolicyValidator.check(rule.trafficPolicy(), rule.namespace(), "spec.trafficPolicy", f);
     checkSubsets(rule, f);
     ExportTo.check(rule.exportTo(), rule.namespace(), false, rule.workloadSelector() != null, f);
     if (rule.workloadSelector() != null) {
@@ -66,7 +66,8 @@ public final class DestinationRuleValidator {
         }
       }
       KubeLabels.check(subset.labels(), path + ".labels", f);
-      TrafficPolicyValidator.check(subset.trafficPolicy(), path + ".trafficPolicy", f);
+      TrafficPolicyValidator.check(
+          subset.trafficPolicy(), rule.namespace(), path + ".trafficPolicy", f);
     }
   }
 }

@@ -111,6 +111,9 @@ final class IstioReader {
     if (n == null) {
       return null;
     }
+    JsonNode tunnel = r.object(n, "tunnel", path + ".tunnel");
+    JsonNode proxyProtocol = r.object(n, "proxyProtocol", path + ".proxyProtocol");
+    JsonNode budget = r.object(n, "retryBudget", path + ".retryBudget");
     return new TrafficPolicy(
         connectionPool(
             r, r.object(n, "connectionPool", path + ".connectionPool"), path + ".connectionPool"),
@@ -125,7 +128,23 @@ final class IstioReader {
             n,
             "portLevelSettings",
             path + ".portLevelSettings",
-            (item, itemPath) -> portTrafficPolicy(r, item, itemPath)));
+            (item, itemPath) -> portTrafficPolicy(r, item, itemPath)),
+        tunnel == null
+            ? null
+            : new TrafficPolicy.Tunnel(
+                r.string(tunnel, "protocol", path + ".tunnel.protocol"),
+                r.string(tunnel, "targetHost", path + ".tunnel.targetHost"),
+                r.integer(tunnel, "targetPort", path + ".tunnel.targetPort")),
+        proxyProtocol == null
+            ? null
+            : new TrafficPolicy.ProxyProtocol(
+                r.string(proxyProtocol, "version", path + ".proxyProtocol.version")),
+        budget == null
+            ? null
+            : new TrafficPolicy.RetryBudget(
+                r.decimal(budget, "percent", path + ".retryBudget.percent"),
+                r.integer(budget, "minRetryConcurrency", path + ".retryBudget.minRetryConcurrency"),
+                r.duration(budget, "budgetInterval", path + ".retryBudget.budgetInterval")));
   }
 
   private static PortTrafficPolicy portTrafficPolicy(SpecReader r, JsonNode n, String path) {
@@ -135,8 +154,9 @@ final class IstioReader {
       return null;
     }
     JsonNode port = r.object(n, "port", path + ".port");
+    Integer number = r.integer(port, "number", path + ".port.number");
     return new PortTrafficPolicy(
-        r.integer(port, "number", path + ".port.number"),
+        port == null ? null : number == null ? 0 : number,
         connectionPool(
             r, r.object(n, "connectionPool", path + ".connectionPool"), path + ".connectionPool"),
         loadBalancer(
@@ -170,16 +190,40 @@ final class IstioReader {
     }
     JsonNode tcp = r.object(n, "tcp", path + ".tcp");
     JsonNode http = r.object(n, "http", path + ".http");
+    String t = path + ".tcp.";
+    String h = path + ".http.";
+    JsonNode keepalive = r.object(tcp, "tcpKeepalive", t + "tcpKeepalive");
+    JsonNode h2 = r.object(http, "http2KeepAlive", h + "http2KeepAlive");
     return new ConnectionPool(
-        r.integer(tcp, "maxConnections", path + ".tcp.maxConnections"),
-        r.duration(tcp, "connectTimeout", path + ".tcp.connectTimeout"),
-        r.duration(tcp, "idleTimeout", path + ".tcp.idleTimeout"),
-        r.integer(http, "http1MaxPendingRequests", path + ".http.http1MaxPendingRequests"),
-        r.integer(http, "http2MaxRequests", path + ".http.http2MaxRequests"),
-        r.integer(http, "maxRequestsPerConnection", path + ".http.maxRequestsPerConnection"),
-        r.integer(http, "maxRetries", path + ".http.maxRetries"),
-        r.duration(http, "idleTimeout", path + ".http.idleTimeout"),
-        r.integer(http, "maxConcurrentStreams", path + ".http.maxConcurrentStreams"));
+        tcp == null
+            ? null
+            : new ConnectionPool.Tcp(
+                r.integer(tcp, "maxConnections", t + "maxConnections"),
+                r.duration(tcp, "connectTimeout", t + "connectTimeout"),
+                r.duration(tcp, "idleTimeout", t + "idleTimeout"),
+                r.duration(tcp, "maxConnectionDuration", t + "maxConnectionDuration"),
+                keepalive == null
+                    ? null
+                    : new ConnectionPool.TcpKeepalive(
+                        r.integer(keepalive, "probes", t + "tcpKeepalive.probes"),
+                        r.duration(keepalive, "time", t + "tcpKeepalive.time"),
+                        r.duration(keepalive, "interval", t + "tcpKeepalive.interval"))),
+        http == null
+            ? null
+            : new ConnectionPool.Http(
+                r.integer(http, "http1MaxPendingRequests", h + "http1MaxPendingRequests"),
+                r.integer(http, "http2MaxRequests", h + "http2MaxRequests"),
+                r.integer(http, "maxRequestsPerConnection", h + "maxRequestsPerConnection"),
+                r.integer(http, "maxRetries", h + "maxRetries"),
+                r.duration(http, "idleTimeout", h + "idleTimeout"),
+                r.string(http, "h2UpgradePolicy", h + "h2UpgradePolicy"),
+                r.bool(http, "useClientProtocol", h + "useClientProtocol"),
+                r.integer(http, "maxConcurrentStreams", h + "maxConcurrentStreams"),
+                h2 == null
+                    ? null
+                    : new ConnectionPool.Http2KeepAlive(
+                        r.duration(h2, "interval", h + "http2KeepAlive.interval"),
+                        r.duration(h2, "timeout", h + "http2KeepAlive.timeout"))));
   }
 
   private static LoadBalancer loadBalancer(SpecReader r, JsonNode n, String path) {
@@ -188,27 +232,90 @@ final class IstioReader {
     }
     JsonNode hash = r.object(n, "consistentHash", path + ".consistentHash");
     JsonNode warmup = r.object(n, "warmup", path + ".warmup");
+    JsonNode backend = r.object(n, "backendUtilization", path + ".backendUtilization");
     return new LoadBalancer(
         r.string(n, "simple", path + ".simple"),
-        hash != null,
-        r.object(n, "localityLbSetting", path + ".localityLbSetting") != null,
         hash == null ? null : consistentHash(r, hash, path + ".consistentHash"),
+        locality(
+            r,
+            r.object(n, "localityLbSetting", path + ".localityLbSetting"),
+            path + ".localityLbSetting"),
+        locality(
+            r,
+            r.object(n, "zoneAwareLbSetting", path + ".zoneAwareLbSetting"),
+            path + ".zoneAwareLbSetting"),
+        backend == null
+            ? null
+            : new LoadBalancer.BackendUtilization(
+                r.integer(
+                    backend,
+                    "errorUtilizationPenaltyPercent",
+                    path + ".backendUtilization.errorUtilizationPenaltyPercent")),
         warmup == null
             ? null
             : new LoadBalancer.Warmup(
                 r.duration(warmup, "duration", path + ".warmup.duration"),
                 r.decimal(warmup, "minimumPercent", path + ".warmup.minimumPercent"),
-                r.decimal(warmup, "aggression", path + ".warmup.aggression")));
+                r.decimal(warmup, "aggression", path + ".warmup.aggression")),
+        r.duration(n, "warmupDurationSecs", path + ".warmupDurationSecs"));
+  }
+
+  private static LoadBalancer.Locality locality(SpecReader r, JsonNode n, String path) {
+    if (n == null) {
+      return null;
+    }
+    return new LoadBalancer.Locality(
+        r.list(
+            n,
+            "distribute",
+            path + ".distribute",
+            (item, p) ->
+                item.isObject()
+                    ? new LoadBalancer.Distribute(
+                        r.string(item, "from", p + ".from"), r.intMap(item, "to", p + ".to"))
+                    : null),
+        r.list(
+            n,
+            "failover",
+            path + ".failover",
+            (item, p) ->
+                item.isObject()
+                    ? new LoadBalancer.Failover(
+                        r.string(item, "from", p + ".from"), r.string(item, "to", p + ".to"))
+                    : null),
+        r.strings(n, "failoverPriority", path + ".failoverPriority"),
+        r.bool(n, "enabled", path + ".enabled"),
+        r.integer(n, "minClusterSize", path + ".minClusterSize"));
   }
 
   private static LoadBalancer.ConsistentHash consistentHash(SpecReader r, JsonNode n, String path) {
     JsonNode cookie = r.object(n, "httpCookie", path + ".httpCookie");
+    JsonNode ring = r.object(n, "ringHash", path + ".ringHash");
     JsonNode maglev = r.object(n, "maglev", path + ".maglev");
+    String c = path + ".httpCookie";
     return new LoadBalancer.ConsistentHash(
-        cookie != null,
-        r.string(cookie, "name", path + ".httpCookie.name"),
+        r.string(n, "httpHeaderName", path + ".httpHeaderName"),
+        cookie == null
+            ? null
+            : new LoadBalancer.HttpCookie(
+                r.string(cookie, "name", c + ".name"),
+                r.string(cookie, "path", c + ".path"),
+                r.duration(cookie, "ttl", c + ".ttl"),
+                r.list(
+                    cookie,
+                    "attributes",
+                    c + ".attributes",
+                    (item, p) ->
+                        item.isObject()
+                            ? new LoadBalancer.Attribute(
+                                r.string(item, "name", p + ".name"),
+                                r.string(item, "value", p + ".value"))
+                            : null)),
+        r.bool(n, "useSourceIp", path + ".useSourceIp"),
+        r.string(n, "httpQueryParameterName", path + ".httpQueryParameterName"),
         r.integer(n, "minimumRingSize", path + ".minimumRingSize"),
-        r.object(n, "ringHash", path + ".ringHash") != null,
+        ring != null,
+        r.integer(ring, "minimumRingSize", path + ".ringHash.minimumRingSize"),
         maglev != null,
         r.integer(maglev, "tableSize", path + ".maglev.tableSize"));
   }
@@ -221,9 +328,16 @@ final class IstioReader {
         r.integer(n, "consecutiveErrors", path + ".consecutiveErrors"),
         r.integer(n, "consecutive5xxErrors", path + ".consecutive5xxErrors"),
         r.integer(n, "consecutiveGatewayErrors", path + ".consecutiveGatewayErrors"),
+        r.integer(n, "consecutiveLocalOriginFailures", path + ".consecutiveLocalOriginFailures"),
+        r.bool(n, "splitExternalLocalOriginErrors", path + ".splitExternalLocalOriginErrors"),
         r.duration(n, "interval", path + ".interval"),
         r.duration(n, "baseEjectionTime", path + ".baseEjectionTime"),
         r.integer(n, "maxEjectionPercent", path + ".maxEjectionPercent"),
-        r.integer(n, "minHealthPercent", path + ".minHealthPercent"));
+        r.integer(n, "minHealthPercent", path + ".minHealthPercent"),
+        r.list(
+            n,
+            "outlierDetectionHttpErrorCodes",
+            path + ".outlierDetectionHttpErrorCodes",
+            (item, p) -> r.integerValue(item, p)));
   }
 }

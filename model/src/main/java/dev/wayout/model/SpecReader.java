@@ -52,7 +52,11 @@ final class SpecReader {
   }
 
   Integer integer(JsonNode node, String field, String path) {
-    JsonNode v = node == null ? null : node.get(field);
+    return integerValue(node == null ? null : node.get(field), path);
+  }
+
+  /** An integer list item or field value; null when absent. */
+  Integer integerValue(JsonNode v, String path) {
     if (v == null || v.isNull()) {
       return null;
     }

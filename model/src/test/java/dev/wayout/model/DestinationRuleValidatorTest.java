@@ -119,12 +119,6 @@ class DestinationRuleValidatorTest {
             TP + ".tls.caCertificates",
             "is set together with credentialName"),
         Arguments.of(
-            "a credentialName that is not a Secret name",
-            "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE, credentialName: ../Certs}}}",
-            TP + ".tls.credentialName",
-            "\"../Certs\" is not a Secret name; use the name of a Secret in the waypoint's"
-                + " namespace"),
-        Arguments.of(
             "insecureSkipVerify with a CA",
             "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true,"
                 + " caCertificates: /ca.pem}}}",
@@ -135,31 +129,13 @@ class DestinationRuleValidatorTest {
             "{host: a.example.com, trafficPolicy: {tls: {mode: MUTUAL, credentialName: c,"
                 + " insecureSkipVerify: true, subjectAltNames: [a.example.com]}}}",
             TP + ".tls.subjectAltNames",
-            "are set together with insecureSkipVerify: true"),
-        Arguments.of(
-            "ISTIO_MUTUAL with certificate files",
-            "{host: a.example.com, trafficPolicy: {tls: {mode: ISTIO_MUTUAL, clientCertificate:"
-                + " /c.pem}}}",
-            TP + ".tls.clientCertificate",
-            "must be empty with mode ISTIO_MUTUAL"),
+            "is set together with insecureSkipVerify: true"),
         // portLevelSettings
         Arguments.of(
             "port settings without a port",
             "{host: a.example.com, trafficPolicy: {portLevelSettings: [{tls: {mode: SIMPLE}}]}}",
-            TP + ".portLevelSettings[0].port.number",
+            TP + ".portLevelSettings[0].port",
             "is missing; name the ServiceEntry port"),
-        Arguments.of(
-            "port settings for port 0",
-            "{host: a.example.com, trafficPolicy: {portLevelSettings: [{port: {number: 0}, tls:"
-                + " {mode: SIMPLE}}]}}",
-            TP + ".portLevelSettings[0].port.number",
-            "0 is not a port"),
-        Arguments.of(
-            "two settings for one port",
-            "{host: a.example.com, trafficPolicy: {portLevelSettings: [{port: {number: 80}, tls:"
-                + " {mode: SIMPLE}}, {port: {number: 80}, tls: {mode: DISABLE}}]}}",
-            TP + ".portLevelSettings[1].port.number",
-            "80 already has settings in spec.trafficPolicy.portLevelSettings[0]"),
         Arguments.of(
             "port settings that set nothing",
             "{host: a.example.com, trafficPolicy: {portLevelSettings: [{port: {number: 80}}]}}",
@@ -250,7 +226,7 @@ class DestinationRuleValidatorTest {
             "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN,"
                 + " consistentHash: {httpHeaderName: x}}}}",
             TP + ".loadBalancer",
-            "sets both simple and consistentHash, which exclude each other"),
+            "sets more than one of simple, consistentHash and backendUtilization"),
         Arguments.of(
             "an unknown load balancer",
             "{host: a.example.com, trafficPolicy: {loadBalancer: {simple: FASTEST}}}",
@@ -338,6 +314,29 @@ class DestinationRuleValidatorTest {
 
   static Stream<Arguments> riskyRules() {
     return Stream.of(
+        Arguments.of(
+            "a credentialName that is not a Secret name",
+            "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE, credentialName: ../Certs}}}",
+            TP + ".tls.credentialName",
+            "\"../Certs\" is not a Secret name, so no Secret can match it"),
+        Arguments.of(
+            "ISTIO_MUTUAL with certificate files",
+            "{host: a.example.com, trafficPolicy: {tls: {mode: ISTIO_MUTUAL, clientCertificate:"
+                + " /c.pem}}}",
+            TP + ".tls.clientCertificate",
+            "is ignored with mode ISTIO_MUTUAL"),
+        Arguments.of(
+            "port settings for port 0",
+            "{host: a.example.com, trafficPolicy: {portLevelSettings: [{port: {number: 0}, tls:"
+                + " {mode: SIMPLE}}]}}",
+            TP + ".portLevelSettings[0].port.number",
+            "0 is not a port, so these settings never apply"),
+        Arguments.of(
+            "two settings for one port",
+            "{host: a.example.com, trafficPolicy: {portLevelSettings: [{port: {number: 80}, tls:"
+                + " {mode: SIMPLE}}, {port: {number: 80}, tls: {mode: DISABLE}}]}}",
+            TP + ".portLevelSettings[1].port.number",
+            "80 already has settings in spec.trafficPolicy.portLevelSettings[0], which apply"),
         Arguments.of(
             "TLS origination trusting the system store only",
             "{host: a.example.com, trafficPolicy: {tls: {mode: SIMPLE}}}",
