@@ -134,7 +134,12 @@ public final class Waypoint implements AutoCloseable {
     AddressGuard guard = new AddressGuard(config.clusterCidrs(), config.allowLoopbackUpstreams());
     UpstreamAddresses addresses = new UpstreamAddresses(resolver, guard);
     Upstreams upstreams =
-        new Upstreams(addresses, transport.socketChannel(), metrics, config.maxHeaderBytes());
+        new Upstreams(
+            addresses,
+            transport.socketChannel(),
+            metrics,
+            config.maxHeaderBytes(),
+            config.requestTimeout());
     Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel());
     Function<InetAddress, SourceIdentity> ids = a -> sourceIdentities.apply(a);
     HttpListenerInitializer http =

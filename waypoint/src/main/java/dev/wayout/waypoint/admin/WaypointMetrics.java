@@ -41,7 +41,19 @@ public final class WaypointMetrics {
   private final Counter reloads;
   private final IstioMetrics istio = new IstioMetrics(registry, CLUSTER_ID);
 
+  private final Map<ClusterStat, Counter> clusterStats = new ConcurrentHashMap<>();
+
   private record RequestKey(String host, int code, String namespace) {}
+
+  private record ClusterStat(String stat, String cluster) {}
+
+  /** Envoy's per-cluster counters that a DestinationRule's limits and ejections move. */
+  public static final String CX_OVERFLOW = "upstream_cx_overflow";
+
+  public static final String PENDING_OVERFLOW = "upstream_rq_pending_overflow";
+  public static final String NONE_HEALTHY = "upstream_cx_none_healthy";
+  public static final String RETRY_OVERFLOW = "upstream_rq_retry_overflow";
+  public static final String EJECTIONS = "outlier_detection_ejections_enforced";
 
   public WaypointMetrics() {
     Gauge.builder("wayout.waypoint.upstream.connections", upstreamOpen, AtomicInteger::get)
@@ -107,6 +119,23 @@ public final class WaypointMetrics {
 
   private static Duration ms(long n) {
     return Duration.ofMillis(n);
+  }
+
+  /**
+   * Counts one event of an upstream cluster under Envoy's name for it, e.g. {@code
+   * envoy_cluster_upstream_cx_overflow_total{cluster_name="outbound|80||api.example.com"}}. Only
+   * limits and ejections call it, never a request that went well.
+   */
+  public void clusterEvent(String stat, String clusterName) {
+    clusterStats
+        .computeIfAbsent(
+            new ClusterStat(stat, clusterName),
+            k ->
+                Counter.builder("envoy.cluster." + k.stat().replace('_', '.'))
+                    .description("Envoy's cluster." + k.stat() + " for the waypoint's clusters")
+                    .tag("cluster_name", k.cluster())
+                    .register(registry))
+        .increment();
   }
 
   public void handshakeFailure(String destinationHost) {

@@ -21,7 +21,7 @@ final class Exchange {
   final UpstreamHandler handler;
   final RoutedRequest routed;
   private final ChannelHandlerContext ctx;
-  private final Upstreams upstreams;
+  final Upstreams upstreams;
   private final Duration requestTimeout;
   final RequestRelay request;
   final ResponseRelay response;
@@ -60,10 +60,14 @@ final class Exchange {
       return;
     }
     boolean wasReused = conn != null && conn.reused();
+    UpstreamConnection closed = conn;
     conn = null;
     response.cancelDeadline();
     if (request.retry(wasReused, response.started)) {
       return;
+    }
+    if (closed != null && !wasReused) {
+      upstreams.failedLocally(closed, 503); // a reset, as Envoy counts it
     }
     routed.log().flag("UC");
     failOrClose(
@@ -92,6 +96,9 @@ final class Exchange {
       return;
     }
     routed.log().flag("UT");
+    if (conn != null) {
+      upstreams.failedLocally(conn, 504);
+    }
     releaseUpstream(false, 0);
     failOrClose(
         HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -124,6 +131,7 @@ final class Exchange {
 
   /** The response's end (its last part or the waypoint's answer) was written, or failed to be. */
   void responseWritten(boolean success) {
+    request.end();
     if (!success) {
       ended = true;
       ctx.close();
@@ -147,6 +155,7 @@ final class Exchange {
 
   /** The client went away or sent something refused: the upstream connection cannot be reused. */
   void abandon() {
+    request.end();
     ended = true;
     response.cancelDeadline();
     releaseUpstream(false, 0);

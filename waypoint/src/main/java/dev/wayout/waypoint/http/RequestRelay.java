@@ -45,8 +45,16 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
   /** Takes an upstream connection: pooled unless {@code fresh}, else dialled. */
   void acquire(boolean fresh) {
     RoutedRequest r = exchange.routed;
+    r.log().upstreamCluster = r.cluster().name();
     upstreams
-        .acquire(ctx.channel().eventLoop(), r.route(), r.host(), idempotent, fresh)
+        .acquire(
+            ctx.channel().eventLoop(),
+            r.cluster(),
+            r.host(),
+            r.request(),
+            ctx.channel().remoteAddress(),
+            idempotent,
+            fresh)
         .addListener(this);
   }
 
@@ -59,9 +67,20 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     if (responseStarted || !wasReused || !idempotent || !complete || bodyBytes != 0 || retried) {
       return false;
     }
+    if (!upstreams.retryStarted(exchange.routed.cluster())) {
+      return false; // connectionPool.http.maxRetries retries of the cluster are in flight
+    }
     retried = true;
     acquire(true);
     return true;
+  }
+
+  /** Ends the retry this exchange counted against maxRetries, if it made one. */
+  void end() {
+    if (retried) {
+      retried = false;
+      upstreams.retryEnded(exchange.routed.cluster());
+    }
   }
 
   /** The upstream connection was acquired (the head is written to it), or could not be. */

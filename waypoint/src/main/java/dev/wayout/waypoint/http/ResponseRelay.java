@@ -78,6 +78,9 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
       }
       started = true;
       deadline = 0;
+      if (exchange.conn != null) {
+        exchange.upstreams.answered(exchange.conn, response.status().code());
+      }
       exchange.routed.log().upstreamServiceMillis = (System.nanoTime() - sentNanos) / 1_000_000;
       keepUpstream = HttpUtil.isKeepAlive(response);
       HopByHop.strip(response.headers());
@@ -92,7 +95,7 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
       complete = true;
       exchange.releaseUpstream(
           keepUpstream && exchange.request.complete,
-          exchange.routed.route().limits().maxRequestsPerConnection());
+          exchange.routed.cluster().limits().maxRequestsPerConnection());
       ctx.writeAndFlush(msg).addListener(this);
       return;
     }

@@ -2,14 +2,26 @@ package dev.wayout.waypoint.http;
 
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.upstream.UpstreamCluster;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * A request that the policy allowed, on its way to {@link UpstreamHandler}: the request (already
- * rewritten to origin-form), the route, and the requested host and port.
+ * rewritten to origin-form), the route, the requested host and port, and the upstream cluster it
+ * goes to (the route's whole-host cluster unless a route rule chose another destination).
  */
-record RoutedRequest(HttpRequest request, Route route, String host, int port, AccessLogEntry log) {
+record RoutedRequest(
+    HttpRequest request,
+    Route route,
+    String host,
+    int port,
+    AccessLogEntry log,
+    UpstreamCluster cluster) {
+
+  RoutedRequest(HttpRequest request, Route route, String host, int port, AccessLogEntry log) {
+    this(request, route, host, port, log, route.cluster());
+  }
 
   boolean isConnect() {
     return request.method().name().equals("CONNECT");

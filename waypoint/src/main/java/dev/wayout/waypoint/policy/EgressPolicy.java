@@ -39,6 +39,18 @@ public record EgressPolicy(Map<String, List<Route>> exact, List<Route> wildcards
     return wildcards.isEmpty() ? null : pick(wildcards, host, port, listener, clientNamespace);
   }
 
+  /**
+   * The upstream cluster of a route destination, as a VirtualService names one: the ServiceEntry
+   * route for {@code host} (normalised here) and {@code port} as an HTTP listener sees it, then its
+   * cluster for {@code subset} (null or "" for the whole host). Null when no visible ServiceEntry
+   * registers the host and port, or no DestinationRule of the host defines the subset.
+   */
+  public dev.wayout.waypoint.upstream.UpstreamCluster cluster(
+      String host, String subset, int port, String clientNamespace) {
+    Route r = route(HostNames.normalize(host), port, Listener.HTTP, clientNamespace);
+    return r == null ? null : r.cluster(subset);
+  }
+
   private static Route pick(
       List<Route> routes, String host, int port, Listener listener, String clientNamespace) {
     for (int i = 0; i < routes.size(); i++) {

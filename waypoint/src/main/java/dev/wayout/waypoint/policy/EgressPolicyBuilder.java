@@ -1,7 +1,6 @@
 package dev.wayout.waypoint.policy;
 
 import dev.wayout.model.ClientTls;
-import dev.wayout.model.ConnectionPool;
 import dev.wayout.model.DestinationRule;
 import dev.wayout.model.DestinationRuleValidator;
 import dev.wayout.model.ExportTo;
@@ -9,11 +8,15 @@ import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServiceEntryValidator;
 import dev.wayout.model.ServicePort;
+import dev.wayout.model.Subset;
+import dev.wayout.model.TrafficPolicy;
 import dev.wayout.model.Validation;
 import dev.wayout.model.WaypointRef;
 import dev.wayout.model.WorkloadEndpoint;
+import dev.wayout.waypoint.upstream.ClusterEndpoint;
 import dev.wayout.waypoint.upstream.IpLiterals;
 import dev.wayout.waypoint.upstream.TlsContexts;
+import dev.wayout.waypoint.upstream.UpstreamCluster;
 import dev.wayout.waypoint.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -171,31 +174,133 @@ public final class EgressPolicyBuilder {
   private Route route(
       ServiceEntry entry, String host, ServicePort port, List<DestinationRule> rules) {
     DestinationRule rule = ruleFor(entry, host, rules);
-    UpstreamTls upstreamTls = null;
-    ConnectionPool pool = null;
+    TrafficPolicy rulePolicy = rule == null ? null : rule.trafficPolicy();
+    List<EndpointSpec> endpoints = endpoints(entry, port);
+    UpstreamCluster whole =
+        cluster(
+            entry,
+            rule,
+            host,
+            port,
+            "",
+            TrafficPolicy.effective(rulePolicy, null, port.number()),
+            endpoints);
+    Map<String, UpstreamCluster> subsets = new HashMap<>();
     if (rule != null) {
-      ClientTls clientTls = rule.trafficPolicy().tlsFor(port.number()).orElse(null);
-      if (clientTls != null && clientTls.originatesTls() && !port.isTls()) {
-        upstreamTls = tls.forSettings(clientTls);
-        if (upstreamTls.error() != null) {
-          LOG.warn(
-              "DestinationRule {}: port {}: {}; requests to {} will answer 503",
-              rule.ref(),
-              port.number(),
-              upstreamTls.error(),
-              host);
+      for (Subset subset : rule.subsets()) {
+        List<EndpointSpec> selected = new ArrayList<>();
+        for (EndpointSpec e : endpoints) {
+          if (e.matches(subset.labels())) {
+            selected.add(e);
+          }
+        }
+        subsets.putIfAbsent(
+            subset.name(),
+            cluster(
+                entry,
+                rule,
+                host,
+                port,
+                subset.name(),
+                TrafficPolicy.effective(rulePolicy, subset.trafficPolicy(), port.number()),
+                selected));
+      }
+    }
+    return new Route(host, port, entry, whole, subsets);
+  }
+
+  private UpstreamCluster cluster(
+      ServiceEntry entry,
+      DestinationRule rule,
+      String host,
+      ServicePort port,
+      String subset,
+      TrafficPolicy effective,
+      List<EndpointSpec> endpoints) {
+    UpstreamTls upstreamTls = null;
+    ClientTls clientTls = effective.tls();
+    if (clientTls != null && clientTls.originatesTls() && !port.isTls()) {
+      upstreamTls = tls.forSettings(clientTls);
+      if (upstreamTls.error() != null) {
+        LOG.warn(
+            "DestinationRule {}: port {}{}: {}; requests to {} will answer 503",
+            rule.ref(),
+            port.number(),
+            subset.isEmpty() ? "" : " subset " + subset,
+            upstreamTls.error(),
+            host);
+      }
+    }
+    List<ClusterEndpoint> own = new ArrayList<>(endpoints.size());
+    for (EndpointSpec e : endpoints) {
+      own.add(e.create());
+    }
+    return new UpstreamCluster(
+        host,
+        subset,
+        port,
+        entry.effectiveResolution(),
+        own,
+        upstreamTls,
+        ClusterPolicy.of(effective, connectTimeout, idleTimeout));
+  }
+
+  /** One endpoint of a ServiceEntry port, before each cluster gets its own (stateful) copy. */
+  private record EndpointSpec(
+      InetSocketAddress socket, String name, int port, Map<String, String> labels) {
+
+    boolean matches(Map<String, String> selector) {
+      for (Map.Entry<String, String> e : selector.entrySet()) {
+        if (!e.getValue().equals(labels.get(e.getKey()))) {
+          return false;
         }
       }
-      pool = rule.trafficPolicy().connectionPoolFor(port.number()).orElse(null);
+      return true;
     }
-    return new Route(
-        host,
-        port,
-        entry,
-        entry.effectiveResolution(),
-        staticEndpoints(entry, port),
-        upstreamTls,
-        UpstreamLimits.of(pool, connectTimeout, idleTimeout));
+
+    ClusterEndpoint create() {
+      if (socket != null) {
+        return ClusterEndpoint.at(socket, labels);
+      }
+      return name != null
+          ? ClusterEndpoint.named(name, port, labels)
+          : ClusterEndpoint.requestedHost(port);
+    }
+  }
+
+  /**
+   * The endpoints of a port: STATIC endpoints by IP; DNS endpoints by IP or by a name resolved when
+   * dialled; without endpoints (DNS, NONE, DYNAMIC_DNS) the requested host itself, unlabelled.
+   */
+  private static List<EndpointSpec> endpoints(ServiceEntry entry, ServicePort port) {
+    String resolution = entry.effectiveResolution();
+    boolean isStatic = resolution.equals("STATIC");
+    boolean dns = resolution.equals("DNS") || resolution.equals("DNS_ROUND_ROBIN");
+    if (!isStatic && !(dns && !entry.endpoints().isEmpty())) {
+      return List.of(new EndpointSpec(null, null, port.upstreamPort(), Map.of()));
+    }
+    List<EndpointSpec> out = new ArrayList<>();
+    for (WorkloadEndpoint endpoint : entry.endpoints()) {
+      Integer mapped = port.name() == null ? null : endpoint.ports().get(port.name());
+      int upstreamPort = mapped != null ? mapped : port.upstreamPort();
+      InetSocketAddress address = IpLiterals.socketAddress(endpoint.address(), upstreamPort);
+      if (address != null) {
+        out.add(
+            new EndpointSpec(
+                new InetSocketAddress(address.getAddress(), upstreamPort),
+                null,
+                upstreamPort,
+                endpoint.labels()));
+      } else if (dns && endpoint.address() != null && !endpoint.address().startsWith("unix://")) {
+        out.add(new EndpointSpec(null, endpoint.address(), upstreamPort, endpoint.labels()));
+      } else {
+        LOG.warn(
+            "ServiceEntry {}: endpoint address \"{}\" is not an IP address; it is ignored",
+            entry.ref(),
+            endpoint.address());
+      }
+    }
+    return out;
   }
 
   /** A rule in the entry's namespace wins; else one from elsewhere exported to that namespace. */
@@ -215,26 +320,5 @@ public final class EgressPolicyBuilder {
       }
     }
     return elsewhere;
-  }
-
-  private static List<InetSocketAddress> staticEndpoints(ServiceEntry entry, ServicePort port) {
-    if (!entry.effectiveResolution().equals("STATIC")) {
-      return List.of();
-    }
-    List<InetSocketAddress> out = new ArrayList<>();
-    for (WorkloadEndpoint endpoint : entry.endpoints()) {
-      Integer mapped = port.name() == null ? null : endpoint.ports().get(port.name());
-      int upstreamPort = mapped != null ? mapped : port.upstreamPort();
-      InetSocketAddress address = IpLiterals.socketAddress(endpoint.address(), upstreamPort);
-      if (address == null) {
-        LOG.warn(
-            "ServiceEntry {}: endpoint address \"{}\" is not an IP address; it is ignored",
-            entry.ref(),
-            endpoint.address());
-        continue;
-      }
-      out.add(new InetSocketAddress(address.getAddress(), upstreamPort));
-    }
-    return out;
   }
 }

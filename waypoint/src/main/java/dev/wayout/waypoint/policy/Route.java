@@ -4,60 +4,56 @@ import dev.wayout.model.ExportTo;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServicePort;
 import dev.wayout.model.WaypointRef;
+import dev.wayout.waypoint.upstream.ClusterEndpoint;
+import dev.wayout.waypoint.upstream.UpstreamCluster;
 import dev.wayout.waypoint.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where one registered host and port goes: the ServiceEntry that registers it, how its upstream is
- * found ({@code DNS}, {@code STATIC} endpoints, or the asked-for name for {@code NONE} and {@code
- * DYNAMIC_DNS}), the port dialled ({@code targetPort}), TLS origination, and limits.
+ * Where one registered host and port goes: the ServiceEntry that registers it and its upstream
+ * clusters, one for the whole host ({@link #cluster()}, {@code outbound|80||host}) and one per
+ * DestinationRule subset ({@link #cluster(String)}, {@code outbound|80|v1|host}), each with its
+ * endpoints, TLS origination and merged traffic policy.
  *
  * @param host the ServiceEntry host, possibly a wildcard such as {@code *.example.com}
- * @param staticEndpoints for {@code STATIC}: the endpoint addresses with their ports resolved
- * @param tls null when the waypoint speaks plain HTTP to the upstream
+ * @param cluster the cluster for the whole host (no subset)
+ * @param subsets the clusters of the DestinationRule's subsets, by subset name
  * @param serviceEntryName "namespace/name" of the entry, as the access log prints it
- * @param clusterName Envoy's cluster name for the route, as Istio prints it in {@code
- *     upstream_cluster}
+ * @param clusterName the default cluster's name, as Istio prints it in {@code upstream_cluster}
  * @param peer when another waypoint serves the entry: that waypoint, whose Service addresses are
- *     the static endpoints (none when it does not exist); null for the waypoint's own routes
+ *     the endpoints (none when it does not exist); null for the waypoint's own routes
  */
 public record Route(
     String host,
     ServicePort port,
     ServiceEntry entry,
-    String resolution,
-    List<InetSocketAddress> staticEndpoints,
-    UpstreamTls tls,
-    UpstreamLimits limits,
+    UpstreamCluster cluster,
+    Map<String, UpstreamCluster> subsets,
     String serviceEntryName,
     String clusterName,
     WaypointRef peer) {
 
   public Route {
-    staticEndpoints = List.copyOf(staticEndpoints);
+    subsets = Map.copyOf(subsets);
   }
 
   public Route(
       String host,
       ServicePort port,
       ServiceEntry entry,
-      String resolution,
-      List<InetSocketAddress> staticEndpoints,
-      UpstreamTls tls,
-      UpstreamLimits limits,
-      String serviceEntryName,
-      String clusterName) {
+      UpstreamCluster cluster,
+      Map<String, UpstreamCluster> subsets) {
     this(
         host,
         port,
         entry,
-        resolution,
-        staticEndpoints,
-        tls,
-        limits,
-        serviceEntryName,
-        clusterName,
+        cluster,
+        subsets,
+        entry.namespace() + "/" + entry.name(),
+        cluster.name(),
         null);
   }
 
@@ -76,42 +72,49 @@ public record Route(
       List<InetSocketAddress> addresses,
       UpstreamLimits limits) {
     int peerPort = port.isTls() ? 15443 : 15001;
+    String name =
+        "outbound|" + peerPort + "||" + peer.name() + "." + peer.namespace() + ".svc.cluster.local";
+    List<ClusterEndpoint> endpoints = new ArrayList<>();
+    for (InetSocketAddress a : addresses) {
+      endpoints.add(ClusterEndpoint.peer(a));
+    }
+    UpstreamCluster cluster =
+        new UpstreamCluster(
+            name,
+            host,
+            "",
+            port,
+            "STATIC",
+            endpoints,
+            null,
+            new ClusterPolicy(limits, ClusterPolicy.Balancing.DEFAULT, null));
     return new Route(
-        host,
-        port,
-        entry,
-        "STATIC",
-        addresses,
-        null,
-        limits,
-        entry.namespace() + "/" + entry.name(),
-        "outbound|" + peerPort + "||" + peer.name() + "." + peer.namespace() + ".svc.cluster.local",
-        peer);
+        host, port, entry, cluster, Map.of(), entry.namespace() + "/" + entry.name(), name, peer);
   }
 
   public boolean toPeer() {
     return peer != null;
   }
 
-  /** A route with its names derived once (the access log prints them for every request). */
-  public Route(
-      String host,
-      ServicePort port,
-      ServiceEntry entry,
-      String resolution,
-      List<InetSocketAddress> staticEndpoints,
-      UpstreamTls tls,
-      UpstreamLimits limits) {
-    this(
-        host,
-        port,
-        entry,
-        resolution,
-        staticEndpoints,
-        tls,
-        limits,
-        entry.namespace() + "/" + entry.name(),
-        "outbound|" + port.number() + "||" + host);
+  /**
+   * The cluster for a route destination's subset: the whole host's for null or "", else the
+   * DestinationRule subset's, or null when no DestinationRule of this host defines that subset
+   * (Envoy then has no such cluster).
+   */
+  public UpstreamCluster cluster(String subset) {
+    return subset == null || subset.isEmpty() ? cluster : subsets.get(subset);
+  }
+
+  public String resolution() {
+    return cluster.resolution();
+  }
+
+  public UpstreamTls tls() {
+    return cluster.tls();
+  }
+
+  public UpstreamLimits limits() {
+    return cluster.limits();
   }
 
   public int upstreamPort() {
@@ -119,7 +122,18 @@ public record Route(
   }
 
   public boolean isStatic() {
-    return resolution.equals("STATIC");
+    return resolution().equals("STATIC");
+  }
+
+  /** For {@code STATIC}: the endpoint addresses with their ports resolved. */
+  public List<InetSocketAddress> staticEndpoints() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (ClusterEndpoint e : cluster.endpoints()) {
+      if (e.socket() != null) {
+        out.add(e.socket());
+      }
+    }
+    return out;
   }
 
   /** Honours {@code exportTo}; an unknown client namespace (null) sees every entry. */

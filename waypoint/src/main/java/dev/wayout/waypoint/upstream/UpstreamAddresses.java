@@ -89,6 +89,46 @@ public final class UpstreamAddresses {
   }
 
   /**
+   * The checked addresses of one cluster endpoint: its IP, its own name resolved, or (for an entry
+   * without endpoints) the requested {@code host} resolved, on the endpoint's port. Fails as {@link
+   * #resolve} does.
+   */
+  public Future<List<InetSocketAddress>> resolve(
+      EventLoop loop, ClusterEndpoint endpoint, String host) {
+    Promise<List<InetSocketAddress>> promise = loop.newPromise();
+    if (endpoint.trusted) {
+      promise.trySuccess(List.of(endpoint.socket));
+      return promise;
+    }
+    if (endpoint.socket != null) {
+      checked(List.of(endpoint.socket), host, promise);
+      return promise;
+    }
+    String name = endpoint.hostName != null ? endpoint.hostName : host;
+    resolver
+        .resolveAll(loop, name)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                promise.tryFailure(
+                    new UpstreamFailure(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "DF",
+                        "DNS lookup of " + name + " failed: " + f.cause().getMessage()));
+                return;
+              }
+              @SuppressWarnings("unchecked")
+              List<InetAddress> found = (List<InetAddress>) f.getNow();
+              List<InetSocketAddress> targets = new ArrayList<>(found.size());
+              for (InetAddress a : found) {
+                targets.add(new InetSocketAddress(a, endpoint.port));
+              }
+              checked(targets, host, promise);
+            });
+    return promise;
+  }
+
+  /**
    * Resolves as {@link #resolve} does, then hands the checked addresses to {@code dial} on {@code
    * loop}; when resolving fails, {@code promise} fails with its {@link UpstreamFailure} instead.
    */

@@ -18,6 +18,16 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
   final PoolKey key;
   final String destinationHost;
   Channel channel;
+
+  /** The cluster and endpoint of the exchange this connection serves (set when acquired). */
+  UpstreamCluster cluster;
+
+  ClusterEndpoint endpoint;
+
+  /** Whether bind() counted this connection's request in its endpoint's and cluster's counts. */
+  private boolean countedActive;
+
+  private boolean countedInFlight;
   private UpstreamListener listener;
   private int requests;
   private boolean reused;
@@ -64,6 +74,39 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
     listener = l;
     idle = false;
     requests++;
+    UpstreamCluster c = cluster;
+    if (c != null) {
+      if (c.countsActive() && endpoint != null) {
+        endpoint.active.incrementAndGet();
+        countedActive = true;
+      }
+      if (c.limits().maxRequests() > 0) {
+        c.inFlight.incrementAndGet();
+        countedInFlight = true;
+      }
+    }
+  }
+
+  /** The cluster the connection's current (or last) exchange was picked for. */
+  public UpstreamCluster cluster() {
+    return cluster;
+  }
+
+  void assign(UpstreamCluster c, ClusterEndpoint e) {
+    cluster = c;
+    endpoint = e;
+  }
+
+  /** Ends what bind() counted: the exchange is over, or the connection is gone. */
+  private void uncount() {
+    if (countedActive) {
+      countedActive = false;
+      endpoint.active.decrementAndGet();
+    }
+    if (countedInFlight) {
+      countedInFlight = false;
+      cluster.inFlight.decrementAndGet();
+    }
   }
 
   int requests() {
@@ -74,6 +117,7 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
 
   /** Unbinds the exchange; the connection may be closed as idle from {@code expiry} (nanoTime). */
   void parkIdle(long expiry) {
+    uncount();
     listener = null;
     idle = true;
     reused = true;
@@ -124,6 +168,7 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    uncount();
     UpstreamListener l = listener;
     listener = null;
     if (l != null) {
@@ -133,6 +178,7 @@ public final class UpstreamConnection extends ChannelDuplexHandler {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    uncount();
     UpstreamListener l = listener;
     listener = null;
     ctx.close();

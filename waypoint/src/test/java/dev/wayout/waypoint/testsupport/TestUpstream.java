@@ -53,6 +53,10 @@ public final class TestUpstream implements AutoCloseable {
   private final Channel server;
   public final List<Seen> requests = new CopyOnWriteArrayList<>();
   public final AtomicInteger connections = new AtomicInteger();
+
+  /** When above 0, every request is answered with this status (an upstream gone bad). */
+  public volatile int forcedStatus;
+
   private final io.netty.channel.group.ChannelGroup children =
       new io.netty.channel.group.DefaultChannelGroup(
           io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -140,7 +144,14 @@ public final class TestUpstream implements AutoCloseable {
               tls));
       byte[] body = SEED_BODY.getBytes(StandardCharsets.US_ASCII);
       FullHttpResponse res;
-      if (req.uri().startsWith("/echo")) {
+      int forced = forcedStatus;
+      if (forced > 0) {
+        res =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(forced),
+                Unpooled.copiedBuffer("forced " + forced, StandardCharsets.UTF_8));
+      } else if (req.uri().startsWith("/echo")) {
         byte[] echo =
             (req.method().name()
                     + " "
