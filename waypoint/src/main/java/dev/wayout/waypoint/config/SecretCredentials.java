@@ -3,6 +3,8 @@ package dev.wayout.waypoint.config;
 import dev.wayout.model.ClientTls;
 import dev.wayout.model.DestinationRule;
 import dev.wayout.model.PortTrafficPolicy;
+import dev.wayout.model.Subset;
+import dev.wayout.model.TrafficPolicy;
 import dev.wayout.waypoint.WaypointConfig;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -170,17 +172,28 @@ final class SecretCredentials implements AutoCloseable {
   private static Set<String> names(Iterable<DestinationRule> rules) {
     Set<String> names = new LinkedHashSet<>();
     for (DestinationRule rule : rules) {
-      add(names, rule.trafficPolicy().tls());
-      for (PortTrafficPolicy p : rule.trafficPolicy().portLevelSettings()) {
-        add(names, p.tls());
+      add(names, rule.trafficPolicy());
+      for (Subset subset : rule.subsets()) {
+        add(names, subset.trafficPolicy());
       }
     }
     return names;
   }
 
+  private static void add(Set<String> names, TrafficPolicy policy) {
+    if (policy == null) {
+      return;
+    }
+    add(names, policy.tls());
+    for (PortTrafficPolicy p : policy.portLevelSettings()) {
+      add(names, p.tls());
+    }
+  }
+
   private static void add(Set<String> names, ClientTls tls) {
-    if (tls != null && tls.credentialName() != null && !tls.credentialName().isBlank()) {
-      names.add(tls.credentialName());
+    String name = tls == null ? null : ClientTls.secretName(tls.credentialName());
+    if (name != null) {
+      names.add(name); // only a Secret name is looked up: it is also a safe folder name
     }
   }
 }

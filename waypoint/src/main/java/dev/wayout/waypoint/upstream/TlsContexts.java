@@ -119,7 +119,16 @@ public final class TlsContexts {
     return file;
   }
 
-  private Path credential(String name) throws IOException {
+  private Path credential(String credentialName) throws IOException {
+    // Istio accepts any credentialName; only a Secret name (also a safe folder name) is looked up,
+    // anything else fails the port with 503 without touching the file system.
+    String name = ClientTls.secretName(credentialName);
+    if (name == null) {
+      throw new IOException(
+          "credentialName \""
+              + credentialName
+              + "\" is not a Secret name (a DNS-1123 subdomain, optionally after kubernetes://)");
+    }
     if (credentialsDir == null) {
       throw new IOException(
           "credentialName \""
