@@ -11,6 +11,7 @@
 #   bench/waypoint/run.sh              # needs wrk, nginx, haproxy (apt-get install wrk nginx haproxy)
 #   DURATION=20 CONNECTIONS=64 bench/waypoint/run.sh
 #   ZGC_JAVA=none bench/waypoint/run.sh    # without the ZGC waypoint; ZGC_JAVA=/path/to/bin/java to choose
+#   TRAFFIC_POLICY=1 bench/waypoint/run.sh # the DestinationRule also sets connectionPool and outlierDetection
 #   TRACING=1 bench/waypoint/run.sh        # the waypoints trace TRACING_SAMPLING percent (1) of requests, exported over OTLP to a local sink
 set -euo pipefail
 
@@ -21,6 +22,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 JAR=${JAR:-$ROOT/app/target/wayout.jar}
 JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseParallelGC -XX:ParallelGCThreads=2 -XX:+UseTransparentHugePages}   # as manifests/waypoint runs it
+TRAFFIC_POLICY=${TRAFFIC_POLICY:-}   # 1: the DestinationRule adds a connection pool and outlier detection (issue 16's scenario)
 TRACING=${TRACING:-}              # 1: tracing on, spans exported to otlp-sink.py on loopback
 TRACING_SAMPLING=${TRACING_SAMPLING:-1}   # percent of requests that start a trace (Istio's default, 1)
 ZGC_JAVA=${ZGC_JAVA:-auto}        # a JDK 21+ java for the ZGC waypoint; auto: the first found; none: skip
@@ -121,6 +123,11 @@ wait_port $HAP
 
 # --- the waypoint ---------------------------------------------------------------------------
 mkdir -p "$WORK/config"
+DR_POLICY=""
+if [ -n "$TRAFFIC_POLICY" ]; then # limits high enough never to bind, so that only their cost shows
+  DR_POLICY="    connectionPool: {tcp: {maxConnections: 10000, connectTimeout: 2s}, http: {http1MaxPendingRequests: 10000, maxRequestsPerConnection: 0, idleTimeout: 60s}}
+    outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 100}"
+fi
 cat > "$WORK/config/bench.yaml" <<CONF
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -140,6 +147,7 @@ metadata: {name: bench, namespace: istio-egress}
 spec:
   host: bench.example
   trafficPolicy:
+$DR_POLICY
     portLevelSettings:
     - port: {number: 8443}
       tls: {mode: SIMPLE, caCertificates: $WORK/up.crt}
