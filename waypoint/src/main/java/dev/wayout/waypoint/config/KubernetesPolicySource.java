@@ -7,6 +7,7 @@ import dev.wayout.model.InvalidResourceException;
 import dev.wayout.model.Labels;
 import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.VirtualService;
 import dev.wayout.model.WaypointRef;
 import dev.wayout.waypoint.Waypoint;
 import dev.wayout.waypoint.WaypointConfig;
@@ -76,6 +77,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
   private volatile SharedIndexInformer<GenericKubernetesResource> destinationRules;
   private SharedIndexInformer<Service> waypointServices;
   private SharedIndexInformer<EndpointSlice> waypointEndpoints;
+  private SharedIndexInformer<GenericKubernetesResource> virtualServices;
 
   public KubernetesPolicySource(
       KubernetesClient client, boolean ownsClient, WaypointConfig config, Waypoint waypoint) {
@@ -125,6 +127,7 @@ public final class KubernetesPolicySource implements AutoCloseable {
             .genericKubernetesResources(ISTIO_V1, DestinationRule.KIND)
             .inAnyNamespace()
             .inform(cast(rebuild));
+    virtualServices = informVirtualServices(rebuild);
     SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().inform(podIdentities);
     informers.addAll(
         List.of(
@@ -134,6 +137,9 @@ public final class KubernetesPolicySource implements AutoCloseable {
             serviceEntries,
             destinationRules,
             pods));
+    if (virtualServices != null) {
+      informers.add(virtualServices);
+    }
     waypoint.sourceIdentities(podIdentities::of);
     rebuild();
     // Secrets named by credentialName are not watched: re-read them now and then, so that a
@@ -145,6 +151,26 @@ public final class KubernetesPolicySource implements AutoCloseable {
     rebuilder.scheduleWithFixedDelay(
         this::rebuildIfTlsFilesChanged, poll, poll, TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /**
+   * VirtualServices, when the cluster serves them: a cluster with only Wayout's ServiceEntry and
+   * DestinationRule CRDs (installed before VirtualServices were) still gets a waypoint.
+   */
+  private SharedIndexInformer<GenericKubernetesResource> informVirtualServices(
+      ResourceEventHandler<Object> rebuild) {
+    try {
+      return client
+          .genericKubernetesResources(ISTIO_V1, VirtualService.KIND)
+          .inAnyNamespace()
+          .inform(cast(rebuild));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "VirtualServices cannot be read ({}); the waypoint routes without them. Install the"
+              + " CRD (kubectl apply -k manifests/crds/) and restart the waypoint to use them",
+          e.getMessage());
+      return null;
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -193,8 +219,18 @@ public final class KubernetesPolicySource implements AutoCloseable {
           problems.add(problem(r, e));
         }
       }
+      List<VirtualService> services = new ArrayList<>();
+      if (virtualServices != null) {
+        for (GenericKubernetesResource r : virtualServices.getStore().list()) {
+          try {
+            services.add(VirtualService.from(json(r)));
+          } catch (InvalidResourceException e) {
+            problems.add(problem(r, e));
+          }
+        }
+      }
       credentials.refresh(rules);
-      waypoint.update(builder.build(new ResourceSet(entries, rules, problems)));
+      waypoint.update(builder.build(new ResourceSet(entries, rules, problems, services)));
     } catch (RuntimeException e) {
       LOG.warn("rebuilding the egress policy failed, keeping the current one: {}", e.toString());
     }

@@ -4,6 +4,7 @@ import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.policy.Listener;
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.routing.HttpRouter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -76,14 +77,13 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
       }
       entry.requestId = id;
     }
+    EgressPolicy snapshot = policy.get();
     Route route =
-        policy
-            .get()
-            .route(
-                target.host(),
-                target.port(),
-                connect ? Listener.TUNNEL : Listener.HTTP,
-                sourceNamespace);
+        snapshot.route(
+            target.host(),
+            target.port(),
+            connect ? Listener.TUNNEL : Listener.HTTP,
+            sourceNamespace);
     if (route == null) {
       entry.flag("NR");
       refuse(
@@ -104,7 +104,9 @@ public final class EgressPolicyHandler extends ChannelInboundHandlerAdapter {
         request.headers().set(HttpHeaderNames.HOST, target.authority());
       }
     }
-    ctx.fireChannelRead(new RoutedRequest(request, route, target.host(), target.port(), entry));
+    HttpRouter router = connect ? null : snapshot.virtualRoutes().http(route, sourceNamespace);
+    ctx.fireChannelRead(
+        new RoutedRequest(request, route, target.host(), target.port(), entry, router));
   }
 
   private String denial(String host, int port, String sourceNamespace) {

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * codec -> MessagePerRead -> HttpServerKeepAliveHandler -> 100-continue -> ClientTimeoutHandler
- *   -> AccessLogHandler -> RequestGuard -> EgressPolicyHandler [-> TraceHandler] -> UpstreamHandler
+ *   -> AccessLogHandler -> RequestGuard -> EgressPolicyHandler -> VirtualRouteHandler
+ *   [-> TraceHandler] -> UpstreamHandler
  * </pre>
  *
  * MessagePerRead hands on one message per read, so that pipelined requests wait their turn and a
@@ -72,6 +73,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     p.addLast(new AccessLogHandler(accessLog, source));
     p.addLast(new RequestGuard(config.maxHeaders()));
     p.addLast(new EgressPolicyHandler(policy, config.name()));
+    p.addLast(new VirtualRouteHandler());
     if (trace != null) {
       p.addLast(trace);
     }

@@ -83,6 +83,11 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
     }
   }
 
+  /** The whole request is known and has no body: it can be sent again (a VirtualService retry). */
+  boolean replayable() {
+    return complete && bodyBytes == 0;
+  }
+
   /** The upstream connection was acquired (the head is written to it), or could not be. */
   @Override
   public void operationComplete(Future<UpstreamConnection> f) {
@@ -139,6 +144,7 @@ final class RequestRelay implements FutureListener<UpstreamConnection> {
       return;
     }
     bodyBytes += content.content().readableBytes();
+    exchange.mirrorContent(content);
     Channel up = exchange.conn.channel();
     if (last) {
       complete = true;

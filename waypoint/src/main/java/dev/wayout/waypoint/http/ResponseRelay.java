@@ -46,12 +46,22 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
     this.requestTimeout = requestTimeout;
   }
 
+  /** When the whole exchange must have its response head (nanoTime), 0 for never. */
+  private long overallDeadline;
+
   /** The whole request is written to the upstream: the response is due, and read. */
   void requestSent() {
     sentNanos = System.nanoTime();
-    if (!requestTimeout.isZero()) {
-      deadline = sentNanos + requestTimeout.toNanos();
-      exchange.handler.watch(requestTimeout);
+    if (overallDeadline == 0 && !requestTimeout.isZero()) {
+      overallDeadline = sentNanos + requestTimeout.toNanos();
+    }
+    long perTry = exchange.perTryTimeoutNanos();
+    deadline = overallDeadline;
+    if (perTry > 0 && (deadline == 0 || sentNanos + perTry - deadline < 0)) {
+      deadline = sentNanos + perTry;
+    }
+    if (deadline != 0) {
+      exchange.handler.watch(deadline - sentNanos);
     }
     if (exchange.conn != null) {
       exchange.conn.channel().read();
@@ -76,6 +86,10 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
         skipNextLast = true;
         return;
       }
+      if (exchange.retriesStatus(response.status().code())) {
+        ReferenceCountUtil.release(msg);
+        return; // the answer is dropped with its connection; the request is sent again
+      }
       started = true;
       deadline = 0;
       if (exchange.conn != null) {
@@ -85,6 +99,10 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
       keepUpstream = HttpUtil.isKeepAlive(response);
       HopByHop.strip(response.headers());
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
+      RoutePlan plan = exchange.routed.plan();
+      if (plan != null) {
+        RouteResponses.apply(plan, response.headers());
+      }
     }
     if (msg instanceof LastHttpContent) {
       if (skipNextLast) {
@@ -143,6 +161,19 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
     deadline = 0;
   }
 
+  /** Another try follows: no response has started, and the next one is awaited afresh. */
+  void resetForRetry() {
+    deadline = 0;
+    keepUpstream = false;
+    skipNextLast = false;
+    awaitingDownstreamWritable = false;
+  }
+
+  /** The exchange's timeout: the waypoint's, or the VirtualService route's. */
+  Duration timeout() {
+    return requestTimeout;
+  }
+
   /**
    * Checked by the connection's one timer (see {@link UpstreamHandler#watch}); returns the nanos
    * left, or -1 when nothing is awaited any more.
@@ -152,8 +183,9 @@ final class ResponseRelay implements UpstreamListener, ChannelFutureListener {
       return -1;
     }
     if (now - deadline >= 0) {
+      boolean overall = overallDeadline != 0 && now - overallDeadline >= 0;
       deadline = 0;
-      exchange.timedOut();
+      exchange.timedOut(overall);
       return -1;
     }
     return deadline - now;

@@ -2,6 +2,7 @@ package dev.wayout.waypoint.http;
 
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.routing.HttpRouter;
 import dev.wayout.waypoint.upstream.UpstreamCluster;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -9,7 +10,12 @@ import io.netty.handler.codec.http.HttpRequest;
 /**
  * A request that the policy allowed, on its way to {@link UpstreamHandler}: the request (already
  * rewritten to origin-form), the route, the requested host and port, and the upstream cluster it
- * goes to (the route's whole-host cluster unless a route rule chose another destination).
+ * goes to (the route's whole-host cluster unless a route rule chose another destination); with a
+ * VirtualService, its router (until {@link VirtualRouteHandler} decides) and then the plan it
+ * decided on.
+ *
+ * @param router the VirtualService routes of the host, or null
+ * @param plan what the VirtualService decided, or null for the default route
  */
 record RoutedRequest(
     HttpRequest request,
@@ -17,10 +23,17 @@ record RoutedRequest(
     String host,
     int port,
     AccessLogEntry log,
-    UpstreamCluster cluster) {
+    UpstreamCluster cluster,
+    HttpRouter router,
+    RoutePlan plan) {
+
+  RoutedRequest(
+      HttpRequest request, Route route, String host, int port, AccessLogEntry log, HttpRouter r) {
+    this(request, route, host, port, log, route.cluster(), r, null);
+  }
 
   RoutedRequest(HttpRequest request, Route route, String host, int port, AccessLogEntry log) {
-    this(request, route, host, port, log, route.cluster());
+    this(request, route, host, port, log, route.cluster(), null, null);
   }
 
   boolean isConnect() {

@@ -40,7 +40,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         tunnels.connect(ctx, r.route(), r.host(), r.port(), r.log());
         return;
       }
-      current = new Exchange(this, ctx, upstreams, r, requestTimeout);
+      Duration timeout =
+          r.plan() != null && r.plan().rule != null && r.plan().rule.timeout() != null
+              ? r.plan().rule.timeout()
+              : requestTimeout;
+      current = new Exchange(this, ctx, upstreams, r, timeout);
       current.start();
       return;
     }
@@ -59,12 +63,18 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
    * already. One timer per connection, re-armed only when it fires, instead of a scheduled task per
    * request: requests are much shorter than the timeout, so it rarely has to do anything.
    */
-  void watch(Duration timeout) {
-    if (!timerArmed) {
+  void watch(long timeoutNanos) {
+    long due = System.nanoTime() + timeoutNanos;
+    // A shorter deadline than the armed one (a VirtualService's per-try timeout) gets a tick of
+    // its own; the default path always asks for the same timeout and arms one timer.
+    if (!timerArmed || due - timerDue < 0) {
       timerArmed = true;
-      ctx.executor().schedule(this::tick, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      timerDue = due;
+      ctx.executor().schedule(this::tick, timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
+
+  private long timerDue;
 
   private void tick() {
     timerArmed = false;
@@ -72,9 +82,15 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (ex == null || !ctx.channel().isActive()) {
       return;
     }
-    long left = ex.response.checkDeadline(System.nanoTime());
+    long now = System.nanoTime();
+    if (timerDue - now > 0) {
+      timerArmed = true; // a later tick is still scheduled
+      return;
+    }
+    long left = ex.response.checkDeadline(now);
     if (left > 0 && current == ex) {
       timerArmed = true;
+      timerDue = now + left;
       ctx.executor().schedule(this::tick, left, TimeUnit.NANOSECONDS);
     }
   }

@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.policy;
 
+import dev.wayout.waypoint.routing.VirtualRoutes;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,11 @@ import java.util.Map;
  * @param exact routes by exact host name
  * @param wildcards wildcard routes, the longest suffix first (the most specific wins)
  */
-public record EgressPolicy(Map<String, List<Route>> exact, List<Route> wildcards, String summary) {
+public record EgressPolicy(
+    Map<String, List<Route>> exact,
+    List<Route> wildcards,
+    String summary,
+    VirtualRoutes virtualRoutes) {
 
   public static final EgressPolicy EMPTY =
       new EgressPolicy(Map.of(), List.of(), "no ServiceEntries");
@@ -20,6 +25,16 @@ public record EgressPolicy(Map<String, List<Route>> exact, List<Route> wildcards
   public EgressPolicy {
     exact = Map.copyOf(exact);
     wildcards = List.copyOf(wildcards);
+    virtualRoutes = virtualRoutes == null ? VirtualRoutes.NONE : virtualRoutes;
+  }
+
+  public EgressPolicy(Map<String, List<Route>> exact, List<Route> wildcards, String summary) {
+    this(exact, wildcards, summary, VirtualRoutes.NONE);
+  }
+
+  /** This table with the VirtualServices compiled against it. */
+  public EgressPolicy withVirtualRoutes(VirtualRoutes routes, String summary) {
+    return new EgressPolicy(exact, wildcards, summary, routes);
   }
 
   /**

@@ -11,8 +11,12 @@ import dev.wayout.model.ServicePort;
 import dev.wayout.model.Subset;
 import dev.wayout.model.TrafficPolicy;
 import dev.wayout.model.Validation;
+import dev.wayout.model.VirtualService;
+import dev.wayout.model.VirtualServiceValidator;
 import dev.wayout.model.WaypointRef;
 import dev.wayout.model.WorkloadEndpoint;
+import dev.wayout.waypoint.routing.VirtualRoutes;
+import dev.wayout.waypoint.routing.VirtualRoutesBuilder;
 import dev.wayout.waypoint.upstream.ClusterEndpoint;
 import dev.wayout.waypoint.upstream.IpLiterals;
 import dev.wayout.waypoint.upstream.TlsContexts;
@@ -159,16 +163,39 @@ public final class EgressPolicyBuilder {
     peerWildcards.sort(Comparator.comparingInt((Route r) -> r.host().length()).reversed());
     wildcards.addAll(peerWildcards);
     int routes = exact.values().stream().mapToInt(List::size).sum() + wildcards.size();
-    return new EgressPolicy(
-        exact,
-        wildcards,
+    String summary =
         entries
             + " ServiceEntries, "
             + rules.size()
             + " DestinationRules, "
             + routes
             + " routes"
-            + (peerRoutes == 0 ? "" : " (" + peerRoutes + " to other waypoints)"));
+            + (peerRoutes == 0 ? "" : " (" + peerRoutes + " to other waypoints)");
+    EgressPolicy table = new EgressPolicy(exact, wildcards, summary);
+    List<VirtualService> services = virtualServices(resources, bound);
+    if (services.isEmpty()) {
+      return table;
+    }
+    VirtualRoutes virtual = VirtualRoutesBuilder.build(services, table);
+    return table.withVirtualRoutes(virtual, summary + ", " + virtual.size() + " VirtualServices");
+  }
+
+  /** The VirtualServices bound to this waypoint that pass the shared validator. */
+  private static List<VirtualService> virtualServices(
+      ResourceSet resources, WaypointBinding bound) {
+    List<VirtualService> out = new ArrayList<>();
+    for (VirtualService vs : resources.virtualServices()) {
+      if (!bound.binds(vs.namespace(), vs.labels())) {
+        continue;
+      }
+      Validation v = VirtualServiceValidator.validate(vs);
+      if (!v.valid()) {
+        LOG.warn("skipped VirtualService {}: {}", vs.ref(), v.errorMessage());
+        continue;
+      }
+      out.add(vs);
+    }
+    return out;
   }
 
   private Route route(

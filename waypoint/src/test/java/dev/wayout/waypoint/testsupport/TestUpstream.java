@@ -57,6 +57,12 @@ public final class TestUpstream implements AutoCloseable {
   /** When above 0, every request is answered with this status (an upstream gone bad). */
   public volatile int forcedStatus;
 
+  /** While above 0, each request is answered 503 (and the count goes down): a flaky upstream. */
+  public final AtomicInteger failNext = new AtomicInteger();
+
+  /** How long each answer waits, in milliseconds: a slow upstream (or mirror). */
+  public volatile long delayMillis;
+
   private final io.netty.channel.group.ChannelGroup children =
       new io.netty.channel.group.DefaultChannelGroup(
           io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -174,8 +180,26 @@ public final class TestUpstream implements AutoCloseable {
             .set(HttpHeaderNames.LOCATION, "https://aliyun.com/")
             .set(HttpHeaderNames.SERVER, "Tengine");
       }
+      if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        res.release();
+        res =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Unpooled.wrappedBuffer("flaky".getBytes(StandardCharsets.US_ASCII)));
+      }
       HttpUtil.setContentLength(res, res.content().readableBytes());
       boolean keepAlive = HttpUtil.isKeepAlive(req);
+      if (delayMillis > 0) {
+        FullHttpResponse later = res;
+        HttpUtil.setKeepAlive(later, keepAlive);
+        ctx.executor()
+            .schedule(
+                () -> ctx.writeAndFlush(later),
+                delayMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      }
       if (req.uri().startsWith("/slow")) {
         // Answers after 500 ms: a request that is in flight while the test does something else.
         FullHttpResponse later = res;
