@@ -13,6 +13,7 @@
 #   ZGC_JAVA=none bench/waypoint/run.sh    # without the ZGC waypoint; ZGC_JAVA=/path/to/bin/java to choose
 #   TRAFFIC_POLICY=1 bench/waypoint/run.sh # the DestinationRule also sets connectionPool and outlierDetection
 #   TRACING=1 bench/waypoint/run.sh        # the waypoints trace TRACING_SAMPLING percent (1) of requests, exported over OTLP to a local sink
+#   TRAFFIC=1 bench/waypoint/run.sh        # with a VirtualService (weighted routes, a header) and a DestinationRule policy
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +26,7 @@ JAVA_OPTS=${JAVA_OPTS:--Xmx192m -Xmn64m -XX:+UseParallelGC -XX:ParallelGCThreads
 TRAFFIC_POLICY=${TRAFFIC_POLICY:-}   # 1: the DestinationRule adds a connection pool and outlier detection (issue 16's scenario)
 TRACING=${TRACING:-}              # 1: tracing on, spans exported to otlp-sink.py on loopback
 TRACING_SAMPLING=${TRACING_SAMPLING:-1}   # percent of requests that start a trace (Istio's default, 1)
+TRAFFIC=${TRAFFIC:-0}            # 1: the waypoint also applies a VirtualService (two weighted routes, a header set) and a DestinationRule connection pool and outlier detection
 ZGC_JAVA=${ZGC_JAVA:-auto}        # a JDK 21+ java for the ZGC waypoint; auto: the first found; none: skip
 BASE=${BASE_PORT:-$((20000 + RANDOM % 20000))}
 OTLP=$((BASE+14)); UP=$BASE; UP_TLS=$((BASE+1)); NGX=$((BASE+2)); HAP=$((BASE+3)); WAY=$((BASE+4)); NGX_TLS=$((BASE+9)); ZWAY=$((BASE+10))
@@ -124,6 +126,7 @@ wait_port $HAP
 # --- the waypoint ---------------------------------------------------------------------------
 mkdir -p "$WORK/config"
 DR_POLICY=""
+if [ "$TRAFFIC" = 1 ]; then TRAFFIC_POLICY=1; fi   # the VirtualService scenario comes with the DestinationRule policy
 if [ -n "$TRAFFIC_POLICY" ]; then # limits high enough never to bind, so that only their cost shows
   DR_POLICY="    connectionPool: {tcp: {maxConnections: 10000, connectTimeout: 2s}, http: {http1MaxPendingRequests: 10000, maxRequestsPerConnection: 0, idleTimeout: 60s}}
     outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 100}"
@@ -158,6 +161,35 @@ if [ -n "$TRACING" ]; then
   export WAYOUT_WAYPOINT_TRACING_ENDPOINT=http://127.0.0.1:$OTLP WAYOUT_WAYPOINT_TRACING_PROTOCOL=http/protobuf
   export WAYOUT_WAYPOINT_TRACING_SAMPLING=$TRACING_SAMPLING
   echo "tracing: $TRACING_SAMPLING% of requests sampled, exported to the OTLP sink on 127.0.0.1:$OTLP"
+fi
+if [ "$TRAFFIC" = 1 ]; then
+  # Traffic management configured: a second host on the same upstream, a VirtualService with two
+  # weighted routes and a header set, and the DestinationRule above with a connection pool and
+  # outlier detection.
+  cat > "$WORK/config/traffic.yaml" <<CONF
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: bench-canary, namespace: istio-egress}
+spec:
+  hosts: [bench-canary.example]
+  location: MESH_EXTERNAL
+  ports:
+  - {number: 80, name: http, protocol: HTTP, targetPort: $UP}
+  resolution: STATIC
+  endpoints: [{address: 127.0.0.1}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: bench, namespace: istio-egress}
+spec:
+  hosts: [bench.example]
+  http:
+  - name: weighted
+    headers: {request: {set: {x-egress-route: weighted}}}
+    route:
+    - {destination: {host: bench.example, port: {number: 80}}, weight: 90}
+    - {destination: {host: bench-canary.example, port: {number: 80}}, weight: 10}
+CONF
 fi
 start_waypoint() { # http-port name java options... (TLS, metrics and health on the next three ports)
   local port=$1 name=$2 java=$3; shift 3
