@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Everything the tests need beyond Java and Maven, idempotent and quiet when already done:
 #  - Debian packages for the network tests (iptables, iproute2) and kubectl's diff helper;
-#  - kube-apiserver, etcd and kubectl for the integration tests (tools/test-apiserver.sh).
+#  - kube-apiserver, etcd and kubectl for the integration tests (tools/test-apiserver.sh);
+#  - the real node's binaries and Debian packages (tools/node/build.sh): kubelet, controller-manager,
+#    scheduler, kube-proxy, CoreDNS, kube-router; containerd, runc, CNI plugins. The images are
+#    built when the node starts (tools/build-images.sh needs the jar).
 # Runs from the build (module testing, phase generate-resources) and from .ci/run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,3 +24,4 @@ if ((${#missing[@]})); then
 fi
 
 "$here/test-apiserver.sh" >/dev/null
+"$here/node/build.sh" >/dev/null

@@ -32,6 +32,7 @@ debian_packages() {
   command -v nsenter >/dev/null || missing+=(util-linux)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
+  command -v ping >/dev/null || missing+=(iputils-ping)
   ((${#missing[@]})) || return 0
   echo ">> installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
