@@ -80,6 +80,7 @@ class SeedOnNodeIT {
     transcript.step("Install Wayout: kubectl apply -k manifests/");
     kubectl("apply", "-f", TestAssets.crds().resolve("gateway-api").toString());
     kubectl("apply", "-k", ROOT.resolve("manifests").toString());
+    kubectl("apply", "-k", ROOT.resolve("manifests/gateway").toString());
     for (String deployment : List.of("wayout-webhook", "wayout-enforcer", "wayout-waypoint")) {
       kubectl(
           ROLLOUT,

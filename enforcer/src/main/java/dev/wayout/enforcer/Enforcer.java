@@ -5,6 +5,7 @@ import dev.wayout.enforcer.controller.WorkQueue;
 import dev.wayout.enforcer.gateway.GatewayController;
 import dev.wayout.enforcer.gateway.GatewayInformers;
 import dev.wayout.enforcer.gateway.GatewayReconciler;
+import dev.wayout.enforcer.kube.ApiServerEndpoints;
 import dev.wayout.enforcer.kube.KubePolicyWriter;
 import dev.wayout.enforcer.kube.KubeView;
 import dev.wayout.enforcer.kube.Leadership;
@@ -66,7 +67,10 @@ public final class Enforcer implements AutoCloseable {
     this.metrics = new PolicyMetrics(registry);
     NamespaceReconciler reconciler =
         new NamespaceReconciler(
-            config.policy(), view, new KubePolicyWriter(client, config.identity()), metrics);
+            ApiServerEndpoints.addTo(config.policy(), client),
+            view,
+            new KubePolicyWriter(client, config.identity()),
+            metrics);
     this.loop = new ReconcileLoop(queue, reconciler, config.workers());
     this.leadership =
         new Leadership(

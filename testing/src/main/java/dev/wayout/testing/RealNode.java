@@ -36,7 +36,8 @@ public final class RealNode implements AutoCloseable {
   /** Starts the node (building what is missing, the first time) and waits until it is Ready. */
   public static RealNode start() {
     Path tools = TestAssets.repositoryRoot().resolve("tools/node");
-    CommandResult up = Commands.run(List.of("bash", tools.resolve("up.sh").toString()), null, START_TIMEOUT);
+    CommandResult up =
+        Commands.run(List.of("bash", tools.resolve("up.sh").toString()), null, START_TIMEOUT);
     if (!up.succeeded()) {
       throw new IllegalStateException("tools/node/up.sh failed:\n" + up.output());
     }
@@ -63,7 +64,9 @@ public final class RealNode implements AutoCloseable {
     return client;
   }
 
-  /** Runs the real kubectl against the node, e.g. {@code kubectl("exec", "deployment/sleep", ...)}. */
+  /**
+   * Runs the real kubectl against the node, e.g. {@code kubectl("exec", "deployment/sleep", ...)}.
+   */
   public CommandResult kubectl(String... args) {
     return kubectl(Duration.ofSeconds(120), args);
   }
@@ -77,9 +80,9 @@ public final class RealNode implements AutoCloseable {
   }
 
   /**
-   * Runs a host command inside a pod's network namespace (nsenter), for what the pod's image has
-   * no tool for: ping, a UDP datagram. The pod's own rules and the node's policies apply as to
-   * any of its packets.
+   * Runs a host command inside a pod's network namespace (nsenter), for what the pod's image has no
+   * tool for: ping, a UDP datagram. The pod's own rules and the node's policies apply as to any of
+   * its packets.
    */
   public CommandResult inPodNetwork(String namespace, String pod, String... command) {
     String containerId =
@@ -98,12 +101,14 @@ public final class RealNode implements AutoCloseable {
         Commands.run(
             "ctr", "--address", "/run/wayout-node/containerd.sock", "-n", "k8s.io", "tasks", "ls");
     String pid =
-        tasks.stdout()
+        tasks
+            .stdout()
             .lines()
             .filter(l -> !containerId.isEmpty() && l.startsWith(containerId))
             .map(l -> l.trim().split("\\s+")[1])
             .findFirst()
-            .orElseThrow(() -> new IllegalStateException("no task for pod " + namespace + "/" + pod));
+            .orElseThrow(
+                () -> new IllegalStateException("no task for pod " + namespace + "/" + pod));
     List<String> full = new ArrayList<>(List.of("nsenter", "-t", pid, "-n"));
     full.addAll(List.of(command));
     return Commands.run(full, null, Duration.ofSeconds(30));
