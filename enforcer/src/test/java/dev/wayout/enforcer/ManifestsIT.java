@@ -73,6 +73,7 @@ class ManifestsIT {
     "delete, networkpolicies.networking.k8s.io, shop, yes",
     "create, events, shop, yes",
     "update, leases.coordination.k8s.io/wayout-enforcer, wayout-system, yes",
+    "patch, leases.coordination.k8s.io/wayout-enforcer, wayout-system, yes",
     "update, leases.coordination.k8s.io/someone-else, wayout-system, no",
     "update, leases.coordination.k8s.io/wayout-enforcer, shop, no",
     "get, secrets, shop, no",
