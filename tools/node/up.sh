@@ -36,7 +36,10 @@ PIDS="$RUN/pids"
 [[ $(id -u) -eq 0 ]] || { echo "tools/node/up.sh needs root" >&2; exit 1; }
 k8s="$("$repo/tools/test-apiserver.sh")"
 node="$("$here/build.sh")"
-images="${WAYOUT_NODE_IMAGES:-$("$repo/tools/build-images.sh" | tail -1)}"
+images="${WAYOUT_NODE_IMAGES:-$(dirname "$("$repo/tools/build-images.sh" | tail -1)")}"
+# CoreDNS binds port 53: its image runs as root (the pod adds nothing else).
+[[ -f $images/coredns.tar && $images/coredns.tar -nt $node/coredns ]] ||
+  IMAGE_USER=0:0 "$repo/tools/images/from-binary.sh" wayout.local/coredns:node "$node/coredns" "$images/coredns.tar" >&2
 mkdir -p "$STATE" "$RUN" "$LOGS" "$PIDS"
 export KUBECONFIG="$STATE/admin.kubeconfig"
 
