@@ -47,8 +47,9 @@ iptables -D FORWARD -s 10.244.0.0/24 -j WAYOUT-NODE-GUARD 2>/dev/null
 iptables -F WAYOUT-NODE-GUARD 2>/dev/null; iptables -X WAYOUT-NODE-GUARD 2>/dev/null
 ip6tables -D FORWARD -i wo-cni0 -j DROP 2>/dev/null
 for table in filter nat mangle raw; do
-  iptables-save -t "$table" 2>/dev/null | grep -oE '^-A [A-Z]+ .*-j (KUBE-[A-Z0-9-]+)' | grep -v '^-A KUBE' |
-    while read -r rule; do iptables -t "$table" ${rule/-A/-D} 2>/dev/null; done
+  # eval: the rules carry quoted comments with spaces
+  iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j KUBE-' | grep -v '^-A KUBE' |
+    while read -r rule; do eval "iptables -t $table ${rule/-A/-D}" 2>/dev/null; done
   for chain in $(iptables-save -t "$table" 2>/dev/null | awk '/^:KUBE-/ {print substr($1, 2)}'); do
     iptables -t "$table" -F "$chain" 2>/dev/null
   done
