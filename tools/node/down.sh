@@ -26,7 +26,7 @@ if [[ -S $RUN/containerd.sock ]]; then
   for t in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks delete -f "$t" >/dev/null 2>&1; done
   for c in $(ctr_ containers ls -q 2>/dev/null); do ctr_ containers delete "$c" >/dev/null 2>&1; done
 fi
-for name in kube-router kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd site; do
+for name in kube-router kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
   stop "$name"
 done
 # containerd-shim processes outlive containerd by design: end the ones of this instance.

@@ -26,25 +26,6 @@ final class HttpRouteValidator {
 
   private static final Set<String> CORS_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*");
-  private static final Set<String> GRPC_STATUSES =
-      Set.of(
-          "OK",
-          "CANCELLED",
-          "UNKNOWN",
-          "INVALID_ARGUMENT",
-          "DEADLINE_EXCEEDED",
-          "NOT_FOUND",
-          "ALREADY_EXISTS",
-          "PERMISSION_DENIED",
-          "RESOURCE_EXHAUSTED",
-          "FAILED_PRECONDITION",
-          "ABORTED",
-          "OUT_OF_RANGE",
-          "UNIMPLEMENTED",
-          "INTERNAL",
-          "UNAVAILABLE",
-          "DATA_LOSS",
-          "UNAUTHENTICATED");
   static final Set<String> RETRY_ON =
       Set.of(
           "5xx",
@@ -399,7 +380,7 @@ final class HttpRouteValidator {
         percentage(a.percentage(), p + ".abort.percentage.value", f);
       }
       if (a.grpcStatus() != null) {
-        if (!GRPC_STATUSES.contains(a.grpcStatus())) {
+        if (!GrpcStatus.NAMES.contains(a.grpcStatus())) {
           f.error(
               p + ".abort.grpcStatus",
               quote(a.grpcStatus()) + " is not a gRPC status",

@@ -11,10 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,7 +45,6 @@ class IstioMetricsIT {
           Map.entry("destination_cluster", "unknown"),
           Map.entry("connection_security_policy", "none"));
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private TestUpstream upstream;
   private WaypointFixture fixture;
 
@@ -70,14 +65,7 @@ class IstioMetricsIT {
   }
 
   private PrometheusText scrape() throws Exception {
-    InetSocketAddress at = fixture.waypoint.metricsAddress();
-    String body =
-        http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    return new PrometheusText(body);
+    return PrometheusText.scrape(fixture.waypoint.metricsAddress());
   }
 
   private static Map<String, String> labels(Map<String, String> more) {

@@ -12,10 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +40,6 @@ class WaypointDashboardIT {
   private static final Pattern MATCHER = Pattern.compile("([a-z_]+)\\s*(?:=~|!~|!=|=)\\s*\"");
   private static final Pattern BY = Pattern.compile("by \\(([^)]*)\\)");
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private TestUpstream upstream;
   private WaypointFixture fixture;
 
@@ -174,12 +169,6 @@ class WaypointDashboardIT {
   }
 
   private PrometheusText scrape() throws Exception {
-    InetSocketAddress at = fixture.waypoint.metricsAddress();
-    return new PrometheusText(
-        http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body());
+    return PrometheusText.scrape(fixture.waypoint.metricsAddress());
   }
 }

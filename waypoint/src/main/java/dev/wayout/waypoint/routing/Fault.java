@@ -1,5 +1,6 @@
 package dev.wayout.waypoint.routing;
 
+import dev.wayout.model.GrpcStatus;
 import dev.wayout.model.HttpRoute;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -9,27 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record Fault(
     long delayNanos, int delayPerMillion, int abortStatus, String grpcStatus, int abortPerMillion) {
-
-  /** gRPC status names in the order of their codes (OK is 0). */
-  private static final java.util.List<String> GRPC_CODES =
-      java.util.List.of(
-          "OK",
-          "CANCELLED",
-          "UNKNOWN",
-          "INVALID_ARGUMENT",
-          "DEADLINE_EXCEEDED",
-          "NOT_FOUND",
-          "ALREADY_EXISTS",
-          "PERMISSION_DENIED",
-          "RESOURCE_EXHAUSTED",
-          "FAILED_PRECONDITION",
-          "ABORTED",
-          "OUT_OF_RANGE",
-          "UNIMPLEMENTED",
-          "INTERNAL",
-          "UNAVAILABLE",
-          "DATA_LOSS",
-          "UNAUTHENTICATED");
 
   static Fault of(HttpRoute.Fault f) {
     if (f == null) {
@@ -52,7 +32,7 @@ public record Fault(
         status = f.abort().httpStatus();
       } else if (f.abort().grpcStatus() != null) {
         status = 200;
-        grpc = String.valueOf(GRPC_CODES.indexOf(f.abort().grpcStatus()));
+        grpc = String.valueOf(GrpcStatus.NAMES.indexOf(f.abort().grpcStatus()));
       }
       abortShare =
           status == 0 || f.abort().percentage() == null ? 0 : perMillion(f.abort().percentage());

@@ -65,26 +65,7 @@ public final class UpstreamAddresses {
       checked(route.staticEndpoints(), host, promise);
       return promise;
     }
-    resolver
-        .resolveAll(loop, host)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                promise.tryFailure(
-                    new UpstreamFailure(
-                        HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "DF",
-                        "DNS lookup of " + host + " failed: " + f.cause().getMessage()));
-                return;
-              }
-              @SuppressWarnings("unchecked")
-              List<InetAddress> found = (List<InetAddress>) f.getNow();
-              List<InetSocketAddress> targets = new ArrayList<>(found.size());
-              for (InetAddress a : found) {
-                targets.add(new InetSocketAddress(a, route.upstreamPort()));
-              }
-              checked(targets, host, promise);
-            });
+    resolveChecked(loop, host, route.upstreamPort(), host, promise);
     return promise;
   }
 
@@ -105,6 +86,17 @@ public final class UpstreamAddresses {
       return promise;
     }
     String name = endpoint.hostName != null ? endpoint.hostName : host;
+    resolveChecked(loop, name, endpoint.port, host, promise);
+    return promise;
+  }
+
+  /** Resolves {@code name} with Netty's resolver, then checks the addresses on {@code port}. */
+  private void resolveChecked(
+      EventLoop loop,
+      String name,
+      int port,
+      String host,
+      Promise<List<InetSocketAddress>> promise) {
     resolver
         .resolveAll(loop, name)
         .addListener(
@@ -121,11 +113,10 @@ public final class UpstreamAddresses {
               List<InetAddress> found = (List<InetAddress>) f.getNow();
               List<InetSocketAddress> targets = new ArrayList<>(found.size());
               for (InetAddress a : found) {
-                targets.add(new InetSocketAddress(a, endpoint.port));
+                targets.add(new InetSocketAddress(a, port));
               }
               checked(targets, host, promise);
             });
-    return promise;
   }
 
   /**

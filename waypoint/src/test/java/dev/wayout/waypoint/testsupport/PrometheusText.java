@@ -1,5 +1,10 @@
 package dev.wayout.waypoint.testsupport;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +24,16 @@ public final class PrometheusText {
       Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
   public final List<Sample> samples = new ArrayList<>();
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** What a waypoint's {@code /metrics} on {@code metrics} (127.0.0.1) serves now. */
+  public static PrometheusText scrape(InetSocketAddress metrics) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics");
+    return new PrometheusText(
+        HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+            .body());
+  }
 
   public PrometheusText(String text) {
     for (String line : text.split("\n")) {
