@@ -9,7 +9,6 @@ import dev.wayout.certs.CertificateAuthority;
 import dev.wayout.testing.CommandResult;
 import dev.wayout.testing.FakeExternalSite;
 import dev.wayout.testing.KubeApiServer;
-import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.testing.NetworkLab;
 import dev.wayout.testing.WayoutProcess;
 import java.time.Clock;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two tenants, each with a waypoint of its own, and the default waypoint, as real processes in
@@ -32,9 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>No controller-manager runs here: the waypoint Services and their EndpointSlices (the pods'
  * addresses, documentation addresses of the lab hosts) are written by the test, as the Gateway
- * controller and the EndpointSlice controller would write them.
+ * controller and the EndpointSlice controller would write them. The test has an API server of its
+ * own: its tenants, waypoint Services and namespace {@code wayout-system} would otherwise be seen
+ * by the tests that share the run's server.
  */
-@ExtendWith(KubeApiServerExtension.class)
 class TenantWaypointsIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,9 +50,10 @@ class TenantWaypointsIT {
   }
 
   @Test
-  void eachTenantReachesOnlyItsOwnHostsAndAnotherTenantsHostIsNeverSentOutFromTheWrongWaypoint(
-      KubeApiServer api) throws Exception {
-    this.api = api;
+  void eachTenantReachesOnlyItsOwnHostsAndAnotherTenantsHostIsNeverSentOutFromTheWrongWaypoint()
+      throws Exception {
+    api = KubeApiServer.start();
+    running.add(api);
     api.installIstioCrds();
     NetworkLab lab = NetworkLab.create();
     running.add(lab);

@@ -87,9 +87,28 @@ public record Route(
             "STATIC",
             endpoints,
             null,
-            new ClusterPolicy(limits, ClusterPolicy.Balancing.DEFAULT, null));
+            new ClusterPolicy(limits, ClusterPolicy.Balancing.DEFAULT, null),
+            peerMissing(host, port.number(), peer));
     return new Route(
         host, port, entry, cluster, Map.of(), entry.namespace() + "/" + entry.name(), name, peer);
+  }
+
+  /** What a request is told when the peer waypoint serving {@code host} has no ready endpoint. */
+  public static String peerMissing(String host, int port, WaypointRef peer) {
+    return "egress to "
+        + host
+        + ":"
+        + port
+        + " is served by waypoint "
+        + peer
+        + ", which does not exist or is not ready (no ready endpoint of a Service"
+        + " labelled wayout.dev/waypoint="
+        + peer.name()
+        + " in namespace "
+        + peer.namespace()
+        + "); create its Gateway (kubectl get gateway -n "
+        + peer.namespace()
+        + "), or bind the ServiceEntry to a waypoint that exists";
   }
 
   public boolean toPeer() {

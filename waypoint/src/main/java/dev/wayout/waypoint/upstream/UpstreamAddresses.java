@@ -42,20 +42,7 @@ public final class UpstreamAddresses {
             new UpstreamFailure(
                 HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "UH",
-                "egress to "
-                    + host
-                    + ":"
-                    + route.port().number()
-                    + " is served by waypoint "
-                    + route.peer()
-                    + ", which does not exist or is not ready (no ready endpoint of a Service"
-                    + " labelled wayout.dev/waypoint="
-                    + route.peer().name()
-                    + " in namespace "
-                    + route.peer().namespace()
-                    + "); create its Gateway (kubectl get gateway -n "
-                    + route.peer().namespace()
-                    + "), or bind the ServiceEntry to a waypoint that exists"));
+                Route.peerMissing(host, route.port().number(), route.peer())));
       } else {
         promise.trySuccess(route.staticEndpoints());
       }

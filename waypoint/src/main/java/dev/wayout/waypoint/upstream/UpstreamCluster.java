@@ -34,6 +34,7 @@ public final class UpstreamCluster {
   private final ClusterPolicy.Balancing balancing;
   private final ClusterPolicy.Outlier outlier;
   private final ClusterEndpoint[] endpoints;
+  private final String whyEmpty;
   private final HashRing ring;
   private final boolean countsActive;
   private final long startNanos = System.nanoTime();
@@ -64,10 +65,16 @@ public final class UpstreamCluster {
         resolution,
         endpoints,
         tls,
-        policy);
+        policy,
+        null);
   }
 
-  /** A cluster with a name of its own (a peer waypoint's Service). */
+  /**
+   * A cluster with a name of its own (a peer waypoint's Service).
+   *
+   * @param whyEmpty what a request is told when there are no endpoints (null: the generic "no
+   *     endpoint matches")
+   */
   public UpstreamCluster(
       String name,
       String host,
@@ -76,8 +83,10 @@ public final class UpstreamCluster {
       String resolution,
       List<ClusterEndpoint> endpoints,
       UpstreamTls tls,
-      ClusterPolicy policy) {
+      ClusterPolicy policy,
+      String whyEmpty) {
     this.name = name;
+    this.whyEmpty = whyEmpty;
     this.host = host;
     this.subset = subset;
     this.port = port;
@@ -127,6 +136,11 @@ public final class UpstreamCluster {
 
   public List<ClusterEndpoint> endpoints() {
     return List.of(endpoints);
+  }
+
+  /** Why a request finds no endpoint here when there are none, or null for the generic reason. */
+  public String whyEmpty() {
+    return whyEmpty;
   }
 
   public ClusterPolicy.Balancing balancing() {

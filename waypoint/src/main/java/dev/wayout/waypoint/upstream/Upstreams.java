@@ -203,6 +203,9 @@ public final class Upstreams {
     private String noHealthy() {
       String which =
           cluster.subset().isEmpty() ? host : host + " (subset " + cluster.subset() + ")";
+      if (cluster.endpoints().isEmpty() && cluster.whyEmpty() != null) {
+        return cluster.whyEmpty();
+      }
       return cluster.endpoints().isEmpty()
           ? "no healthy upstream: no endpoint of " + which + " matches"
           : "no healthy upstream: every endpoint of " + which + " is ejected by outlierDetection";
