@@ -140,7 +140,7 @@ public final class Waypoint implements AutoCloseable {
             metrics,
             config.maxHeaderBytes(),
             config.requestTimeout());
-    Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel());
+    Tunnels tunnels = new Tunnels(addresses, accessLog, transport.socketChannel(), this::policy);
     Function<InetAddress, SourceIdentity> ids = a -> sourceIdentities.apply(a);
     HttpListenerInitializer http =
         new HttpListenerInitializer(

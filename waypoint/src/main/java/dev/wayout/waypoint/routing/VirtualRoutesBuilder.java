@@ -39,35 +39,120 @@ public final class VirtualRoutesBuilder {
     table.exact().values().forEach(routes::addAll);
     routes.addAll(table.wildcards());
     IdentityHashMap<Route, List<VirtualRoutes.Candidate>> byRoute = new IdentityHashMap<>();
+    IdentityHashMap<Route, List<VirtualRoutes.ConnectionCandidate>> byTunnel =
+        new IdentityHashMap<>();
     int applied = 0;
     for (VirtualService vs : sorted) {
-      if (!vs.appliesToMesh() || vs.hosts().isEmpty() || vs.http().isEmpty()) {
+      if (!vs.appliesToMesh() || vs.hosts().isEmpty()) {
         continue;
       }
       boolean used = false;
+      boolean l4 = !vs.tls().isEmpty() || !vs.tcp().isEmpty();
       for (Route route : routes) {
         // A host another waypoint serves is routed by that waypoint's VirtualServices.
-        if (route.toPeer() || !Listener.HTTP.accepts(route.port()) || !covers(vs, route.host())) {
+        if (route.toPeer() || !covers(vs, route.host())) {
           continue;
         }
-        HttpRouter router = router(vs, route, table);
-        byRoute
-            .computeIfAbsent(route, r -> new ArrayList<>())
-            .add(new VirtualRoutes.Candidate(router, vs.exportTo(), vs.namespace()));
-        used = true;
+        if (!vs.http().isEmpty() && Listener.HTTP.accepts(route.port())) {
+          HttpRouter router = router(vs, route, table);
+          byRoute
+              .computeIfAbsent(route, r -> new ArrayList<>())
+              .add(new VirtualRoutes.Candidate(router, vs.exportTo(), vs.namespace()));
+          used = true;
+        }
+        if (l4 && Listener.TUNNEL.accepts(route.port())) {
+          VirtualRoutes.ConnectionCandidate c = connections(vs, route, table);
+          if (c.tls().length > 0 || c.tcp().length > 0) {
+            byTunnel.computeIfAbsent(route, r -> new ArrayList<>()).add(c);
+            used = true;
+          }
+        }
       }
       if (used) {
         applied++;
       } else {
         LOG.info(
-            "VirtualService {}: none of its hosts {} is a registered HTTP host of this waypoint",
+            "VirtualService {}: none of its hosts {} is a registered host of this waypoint"
+                + " that its routes apply to",
             vs.ref(),
             vs.hosts());
       }
     }
     IdentityHashMap<Route, VirtualRoutes.Candidate[]> http = new IdentityHashMap<>();
     byRoute.forEach((r, c) -> http.put(r, c.toArray(new VirtualRoutes.Candidate[0])));
-    return new VirtualRoutes(http, applied);
+    IdentityHashMap<Route, VirtualRoutes.ConnectionCandidate[]> tunnels = new IdentityHashMap<>();
+    byTunnel.forEach((r, c) -> tunnels.put(r, c.toArray(new VirtualRoutes.ConnectionCandidate[0])));
+    return new VirtualRoutes(http, tunnels, applied);
+  }
+
+  /**
+   * The tls routes (on TLS ports only: plain TCP carries no SNI) and tcp routes of a VirtualService
+   * for one tunnelled host and port; a route whose destinations all drop out (Istio skips a route
+   * without destinations) is left out.
+   */
+  static VirtualRoutes.ConnectionCandidate connections(
+      VirtualService vs, Route route, EgressPolicy table) {
+    String ref = vs.namespace() + "/" + vs.name();
+    List<ConnectionRule> tls = new ArrayList<>();
+    if (route.port().isTls()) {
+      for (int i = 0; i < vs.tls().size(); i++) {
+        VirtualService.TlsRoute t = vs.tls().get(i);
+        ConnectionRule rule =
+            connectionRule(ref + ".tls[" + i + "]", t.match(), t.route(), route, table);
+        if (rule != null) {
+          tls.add(rule);
+        }
+      }
+    }
+    List<ConnectionRule> tcp = new ArrayList<>();
+    for (int i = 0; i < vs.tcp().size(); i++) {
+      VirtualService.TcpRoute t = vs.tcp().get(i);
+      ConnectionRule rule =
+          connectionRule(ref + ".tcp[" + i + "]", t.match(), t.route(), route, table);
+      if (rule != null) {
+        tcp.add(rule);
+      }
+    }
+    return new VirtualRoutes.ConnectionCandidate(
+        tls.toArray(new ConnectionRule[0]),
+        tcp.toArray(new ConnectionRule[0]),
+        vs.exportTo(),
+        vs.namespace());
+  }
+
+  private static ConnectionRule connectionRule(
+      String name,
+      List<VirtualService.L4Match> match,
+      List<VirtualService.RouteDestination> destinations,
+      Route route,
+      EgressPolicy table) {
+    List<ConnectionMatch> matches = new ArrayList<>();
+    if (match.isEmpty()) {
+      matches.add(ConnectionMatch.ANY);
+    }
+    for (VirtualService.L4Match m : match) {
+      matches.add(ConnectionMatch.of(m));
+    }
+    List<Target> targets = new ArrayList<>();
+    int total = 0;
+    for (VirtualService.RouteDestination d : destinations) {
+      int weight = d.weight() == null ? 0 : d.weight();
+      if (d.destination() == null || (destinations.size() > 1 && weight == 0)) {
+        continue; // Istio's waypoint weighs only destinations with a weight above 0
+      }
+      targets.add(
+          target(
+              d.destination(), null, weight, route, route.port().number(), table, Listener.TUNNEL));
+      total += weight;
+    }
+    if (targets.isEmpty()) {
+      return null;
+    }
+    return new ConnectionRule(
+        name,
+        matches.toArray(new ConnectionMatch[0]),
+        targets.toArray(new Target[0]),
+        Math.max(total, 1));
   }
 
   private static boolean covers(VirtualService vs, String host) {
@@ -108,7 +193,8 @@ public final class VirtualRoutesBuilder {
         if (h.route().size() > 1 && weight == 0) {
           continue; // Istio leaves weight-0 destinations out of the weighted clusters
         }
-        targets.add(target(w.destination(), w.headers(), weight, route, port, table));
+        targets.add(
+            target(w.destination(), w.headers(), weight, route, port, table, Listener.HTTP));
         total += weight;
       }
     }
@@ -134,13 +220,15 @@ public final class VirtualRoutesBuilder {
     if (h.mirror() != null) {
       int share = mirrorShare(h);
       if (share > 0) {
-        mirrors.add(new Mirror(target(h.mirror(), null, 0, route, port, table), share));
+        mirrors.add(
+            new Mirror(target(h.mirror(), null, 0, route, port, table, Listener.HTTP), share));
       }
     }
     for (HttpRoute.Mirror m : h.mirrors()) {
       int share = m.percentage() == null ? 1_000_000 : Fault.perMillion(m.percentage());
       if (share > 0 && m.destination() != null) {
-        mirrors.add(new Mirror(target(m.destination(), null, 0, route, port, table), share));
+        mirrors.add(
+            new Mirror(target(m.destination(), null, 0, route, port, table, Listener.HTTP), share));
       }
     }
     byte[] body = null;
@@ -215,18 +303,19 @@ public final class VirtualRoutesBuilder {
       int weight,
       Route from,
       int listenerPort,
-      EgressPolicy table) {
+      EgressPolicy table,
+      Listener listener) {
     String host = d.host().toLowerCase(java.util.Locale.ROOT);
     if (host.endsWith(".")) {
       host = host.substring(0, host.length() - 1);
     }
     int port = d.port() != null ? d.port() : listenerPort;
-    Route to = lookup(table, host, port);
+    Route to = lookup(table, host, port, listener);
     if (to == null && d.port() == null) {
       Route any = anyPort(table, host);
       if (any != null && any.entry().ports().size() == 1) {
         port = any.entry().ports().get(0).number();
-        to = lookup(table, host, port);
+        to = lookup(table, host, port, listener);
       }
     }
     String subset = d.subset() == null ? "" : d.subset();
@@ -247,11 +336,11 @@ public final class VirtualRoutesBuilder {
         host + ":" + port + (subset.isEmpty() ? "" : " subset " + subset));
   }
 
-  private static Route lookup(EgressPolicy table, String host, int port) {
-    Route r = table.route(host, port, Listener.HTTP, null);
+  private static Route lookup(EgressPolicy table, String host, int port, Listener listener) {
+    Route r = table.route(host, port, listener, null);
     if (r == null && host.startsWith("*")) {
       for (Route w : table.wildcards()) {
-        if (w.host().equals(host) && w.port().number() == port && Listener.HTTP.accepts(w.port())) {
+        if (w.host().equals(host) && w.port().number() == port && listener.accepts(w.port())) {
           return w;
         }
       }

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * Captured TLS on 15443: reads the SNI from the client's ClientHello without terminating TLS,
  * routes it like a Host (port 443), dials the upstream while reads are held, then hands the bytes,
  * ClientHello first, to a relay. An unregistered or missing SNI gets an {@code unrecognized_name}
- * alert and a closed connection, logged with {@code NR}.
+ * alert and a closed connection, logged with {@code NR}. VirtualService tls and tcp routes of the
+ * SNI's host choose the destination ({@link Tunnels#route}).
  */
 public final class SniRouter extends AbstractSniHandler<Channel> {
 
@@ -68,7 +69,8 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
                   HttpResponseStatus.FORBIDDEN, "NR", "the ClientHello carries no SNI"));
     }
     String host = HostNames.normalize(hostname);
-    Route route = policy.get().route(host, port, Listener.TUNNEL, source.namespace());
+    EgressPolicy snapshot = policy.get();
+    Route route = snapshot.route(host, port, Listener.TUNNEL, source.namespace());
     if (route == null) {
       return ctx.executor()
           .newFailedFuture(
@@ -81,7 +83,8 @@ public final class SniRouter extends AbstractSniHandler<Channel> {
     log.upstreamCluster = route.clusterName();
     log.serviceEntry = route.serviceEntryName();
     log.destinationHost = route.host();
-    return tunnels.open(ctx.channel().eventLoop(), route, host, log);
+    return tunnels.route(
+        ctx.channel().eventLoop(), snapshot.virtualRoutes(), route, host, host, log);
   }
 
   @Override

@@ -2,9 +2,15 @@ package dev.wayout.waypoint.tunnel;
 
 import dev.wayout.waypoint.access.AccessLogEntry;
 import dev.wayout.waypoint.access.AccessLogWriter;
+import dev.wayout.waypoint.policy.EgressPolicy;
 import dev.wayout.waypoint.policy.Route;
+import dev.wayout.waypoint.routing.ConnectionRule;
+import dev.wayout.waypoint.routing.Target;
+import dev.wayout.waypoint.routing.VirtualRoutes;
+import dev.wayout.waypoint.upstream.ClusterEndpoint;
 import dev.wayout.waypoint.upstream.UpstreamAddresses;
 import dev.wayout.waypoint.upstream.UpstreamBootstrap;
+import dev.wayout.waypoint.upstream.UpstreamCluster;
 import dev.wayout.waypoint.upstream.UpstreamFailure;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,25 +32,107 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Byte tunnels to registered hosts: CONNECT on 15001 and SNI passthrough on 15443. The upstream
  * address goes through the same resolution and address check as HTTP; the bytes are never looked
- * at. A tunnel is logged once, when both sides have closed.
+ * at. A tunnel is logged once, when both sides have closed. VirtualService {@code tls} and {@code
+ * tcp} routes choose where a tunnel goes ({@link #route}); a destination no ServiceEntry of this
+ * waypoint registers is never dialled.
  */
 public final class Tunnels {
 
   private final UpstreamAddresses addresses;
   private final AccessLogWriter writer;
   private final Class<? extends SocketChannel> channelType;
+  private final Supplier<EgressPolicy> policy;
 
   public Tunnels(
       UpstreamAddresses addresses,
       AccessLogWriter writer,
-      Class<? extends SocketChannel> channelType) {
+      Class<? extends SocketChannel> channelType,
+      Supplier<EgressPolicy> policy) {
     this.addresses = addresses;
     this.writer = writer;
     this.channelType = channelType;
+    this.policy = policy;
+  }
+
+  /**
+   * Opens the tunnel for a connection to {@code route} that the VirtualServices' tls and tcp routes
+   * send somewhere: the destination their first matching route draws (by weight), else the route's
+   * own ServiceEntry host, as Istio's waypoint does. The access log's {@code route_name} and {@code
+   * upstream_cluster} name what was chosen. A destination that no ServiceEntry bound to this
+   * waypoint registers (or a subset no DestinationRule defines) fails with 503 {@code NC} and is
+   * never dialled.
+   *
+   * @param host the name the client asked for (dialled when the route's own host is chosen)
+   * @param sni the SNI the tls routes match (normalised), or null for plain TCP
+   */
+  Future<Channel> route(
+      EventLoop loop,
+      VirtualRoutes routes,
+      Route route,
+      String host,
+      String sni,
+      AccessLogEntry log) {
+    ConnectionRule rule =
+        routes.connection(route, log.source.namespace(), sni, route.port().number(), log.source);
+    if (rule == null) {
+      log.routeName = "default";
+      return open(loop, route, host, log);
+    }
+    log.routeName = rule.name();
+    Target target = rule.pick();
+    UpstreamCluster cluster =
+        target.route() == null ? null : target.route().cluster(target.subset());
+    if (cluster == null) {
+      log.tunnel = true;
+      return loop.newFailedFuture(
+          new UpstreamFailure(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "NC",
+              (target.route() == null
+                      ? "no ServiceEntry bound to this waypoint registers the destination "
+                      : "no DestinationRule defines the subset of the destination ")
+                  + target.description()
+                  + " of "
+                  + rule.name()));
+    }
+    Route to = target.route();
+    log.upstreamCluster = cluster.name();
+    log.serviceEntry = to.serviceEntryName();
+    log.destinationHost = to.host();
+    String dialled = target.sameHost() ? host : target.host();
+    if (target.subset().isEmpty()) {
+      return open(loop, to, dialled, log);
+    }
+    // A subset's endpoints are the ServiceEntry endpoints its labels select, by its balancer.
+    ClusterEndpoint endpoint = cluster.pick(null, null);
+    if (endpoint == null) {
+      log.tunnel = true;
+      return loop.newFailedFuture(
+          new UpstreamFailure(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "UH",
+              "no healthy endpoint in " + cluster.name() + " for " + dialled));
+    }
+    Promise<Channel> promise = loop.newPromise();
+    log.tunnel = true;
+    addresses
+        .resolve(loop, endpoint, dialled)
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                @SuppressWarnings("unchecked")
+                List<InetSocketAddress> targets = (List<InetSocketAddress>) f.getNow();
+                dial(loop, to, targets, 0, promise);
+              } else {
+                promise.tryFailure(f.cause());
+              }
+            });
+    return promise;
   }
 
   /** Connects a TCP upstream for the route; completes on the loop with the connected channel. */
@@ -122,7 +210,11 @@ public final class Tunnels {
   public void connect(
       ChannelHandlerContext ctx, Route route, String host, int port, AccessLogEntry log) {
     Channel client = ctx.channel();
-    open(client.eventLoop(), route, host, log)
+    // The snapshot the policy handler routed by, read again on the same event-loop turn; should a
+    // reload land in between, the route is not in the new one's tables and takes the default.
+    VirtualRoutes routes = policy.get().virtualRoutes();
+    String sni = route.port().isTls() ? host : null;
+    route(client.eventLoop(), routes, route, host, sni, log)
         .addListener(
             f -> {
               if (!f.isSuccess()) {
