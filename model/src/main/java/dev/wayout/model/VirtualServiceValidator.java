@@ -343,6 +343,17 @@ public final class VirtualServiceValidator {
         }
       }
     }
+    for (int i = 0; i < vs.tls().size(); i++) {
+      for (int j = 0; j < vs.tls().get(i).match().size(); j++) {
+        L4Match m = vs.tls().get(i).match().get(j);
+        if (!m.destinationSubnets().isEmpty()) {
+          f.warn(
+              "spec.tls[" + i + "].match[" + j + "].destinationSubnets",
+              "is ignored by Wayout's waypoint, as by Istio's (the rest of the match decides)",
+              "match on sniHosts and port");
+        }
+      }
+    }
     for (int i = 0; i < vs.tcp().size(); i++) {
       for (int j = 0; j < vs.tcp().get(i).match().size(); j++) {
         L4Match m = vs.tcp().get(i).match().get(j);
@@ -350,7 +361,8 @@ public final class VirtualServiceValidator {
         if (!m.destinationSubnets().isEmpty() || m.sourceSubnet() != null) {
           f.warn(
               p,
-              "destinationSubnets and sourceSubnet are ignored by Wayout's waypoint",
+              "destinationSubnets and sourceSubnet are ignored by Wayout's waypoint, as by"
+                  + " Istio's (the rest of the match decides)",
               "match on port");
         }
       }

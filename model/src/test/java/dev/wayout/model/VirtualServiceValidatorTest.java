@@ -534,6 +534,23 @@ class VirtualServiceValidatorTest {
   }
 
   @Test
+  void warnsThatDestinationSubnetsOfTlsAndTcpMatchesAreNotRead() {
+    Validation v =
+        VirtualServiceValidator.validate(
+            virtualService(
+                "{hosts: [a.example.com], tls: [{match: [{sniHosts: [a.example.com],"
+                    + " destinationSubnets: [203.0.113.0/24]}], route: [{destination: {host:"
+                    + " a.example.com}}]}], tcp: [{match: [{port: 5432, destinationSubnets:"
+                    + " [203.0.113.0/24]}], route: [{destination: {host: a.example.com}}]}]}"));
+
+    assertThat(v.valid()).as("valid: %s", v.errors()).isTrue();
+    assertThat(v.warnings())
+        .extracting(Object::toString)
+        .anySatisfy(w -> assertThat(w).contains("spec.tls[0].match[0].destinationSubnets"))
+        .anySatisfy(w -> assertThat(w).contains("spec.tcp[0].match[0]: destinationSubnets"));
+  }
+
+  @Test
   void refusesTwoKindsOfStringMatchAsTheSchemaDoes() {
     ResourceSet set =
         IstioDocuments.parse(
