@@ -253,6 +253,53 @@ class ConnectionRoutesIT {
   }
 
   @Test
+  void aSubsetDestinationDialsTheEndpointsItsLabelsSelect() throws Exception {
+    fixture.apply(
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: pool, namespace: istio-egress}
+        spec:
+          hosts: [pool.example.com]
+          location: MESH_EXTERNAL
+          ports: [{number: 443, name: tls, protocol: TLS}]
+          resolution: STATIC
+          endpoints:
+          - {address: 127.0.0.1, ports: {tls: %d}, labels: {version: v1}}
+          - {address: 127.0.0.1, ports: {tls: %d}, labels: {version: v2}}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: pool, namespace: istio-egress}
+        spec:
+          host: pool.example.com
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: pool, namespace: istio-egress}
+        spec:
+          hosts: [pool.example.com]
+          tls:
+          - match: [{sniHosts: [pool.example.com]}]
+            route: [{destination: {host: pool.example.com, subset: v2}}]
+        """
+            .formatted(blue.port(), green.port()));
+    for (int i = 0; i < 5; i++) {
+      try (SSLSocket s = captured("pool.example.com")) {
+        assertThat(get(s, "pool.example.com")).startsWith("HTTP/1.1 200");
+      }
+    }
+    assertThat(green.requests).hasSize(5);
+    assertThat(blue.connections.get()).isZero();
+    JsonNode log = fixture.nextLog();
+    assertThat(log.get("route_name").asText()).isEqualTo("istio-egress/pool.tls[0]");
+    assertThat(log.get("upstream_cluster").asText()).isEqualTo("outbound|443|v2|pool.example.com");
+  }
+
+  @Test
   void aChangedRouteAppliesToNewConnectionsAndKeepsEstablishedTunnels() throws Exception {
     try (SSLSocket established = captured("front.example.com")) {
       established.startHandshake();
