@@ -27,22 +27,29 @@ public final class RealNode implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
   private final Path kubeconfig;
+  private final NodeLock lock;
   private KubernetesClient client;
 
-  private RealNode(Path kubeconfig) {
+  private RealNode(Path kubeconfig, NodeLock lock) {
     this.kubeconfig = kubeconfig;
+    this.lock = lock;
   }
 
-  /** Starts the node (building what is missing, the first time) and waits until it is Ready. */
+  /**
+   * Starts the node (building what is missing, the first time) and waits until it is Ready; waits
+   * first for any other test run on this machine to be done with it.
+   */
   public static RealNode start() {
+    NodeLock lock = NodeLock.acquire(START_TIMEOUT);
     Path tools = TestAssets.repositoryRoot().resolve("tools/node");
     CommandResult up =
         Commands.run(List.of("bash", tools.resolve("up.sh").toString()), null, START_TIMEOUT);
     if (!up.succeeded()) {
+      lock.close();
       throw new IllegalStateException("tools/node/up.sh failed:\n" + up.output());
     }
     String[] lines = up.stdout().strip().split("\n");
-    return new RealNode(Path.of(lines[lines.length - 1]));
+    return new RealNode(Path.of(lines[lines.length - 1]), lock);
   }
 
   public Path kubeconfig() {
@@ -131,6 +138,10 @@ public final class RealNode implements AutoCloseable {
       client.close();
     }
     Path down = TestAssets.repositoryRoot().resolve("tools/node/down.sh");
-    Commands.run(List.of("bash", down.toString()), null, Duration.ofMinutes(2));
+    try {
+      Commands.run(List.of("bash", down.toString()), null, Duration.ofMinutes(2));
+    } finally {
+      lock.close();
+    }
   }
 }
