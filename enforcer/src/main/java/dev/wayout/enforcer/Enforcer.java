@@ -12,15 +12,18 @@ import dev.wayout.enforcer.kube.Leadership;
 import dev.wayout.enforcer.reconcile.NamespaceReconciler;
 import dev.wayout.enforcer.reconcile.PolicyMetrics;
 import dev.wayout.enforcer.reconcile.ReconcileLoop;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +52,6 @@ public final class Enforcer implements AutoCloseable {
   private final ReconcileLoop gatewayLoop;
 
   private Enforcer(KubernetesClient client, EnforcerConfig config, MeterRegistry registry) {
-    this.view = new KubeView(client);
     this.queue = new WorkQueue(Duration.ofMillis(50), Duration.ofSeconds(30));
     this.gatewayQueue = new WorkQueue(Duration.ofMillis(50), Duration.ofSeconds(30));
     if (gatewaysServed(client, config)) {
@@ -64,6 +66,9 @@ public final class Enforcer implements AutoCloseable {
       this.gatewayReconciler = null;
       this.gatewayLoop = null;
     }
+    Supplier<Set<WaypointRef>> gatewayWaypoints =
+        gatewayReconciler == null ? Set::of : gatewayReconciler::servedWaypoints;
+    this.view = new KubeView(client, gatewayWaypoints);
     this.metrics = new PolicyMetrics(registry);
     NamespaceReconciler reconciler =
         new NamespaceReconciler(
@@ -96,8 +101,13 @@ public final class Enforcer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    new EgressController(queue, config.policy().waypointNamespace())
-        .register(view.namespaceInformer(), view.serviceEntryInformer(), view.policyInformer());
+    EgressController egress =
+        new EgressController(queue, config.policy().waypointNamespace(), gatewayWaypoints);
+    egress.register(view.namespaceInformer(), view.serviceEntryInformer(), view.policyInformer());
+    if (gatewayInformers != null) {
+      egress.registerGateways(
+          gatewayInformers.gatewayInformer(), gatewayInformers.classInformer(), view::namespaces);
+    }
   }
 
   /**

@@ -106,10 +106,17 @@ public record EnforcerConfig(
     String secrets =
         r.string(
             "WAYOUT_WAYPOINT_SECRETS_CLUSTER_ROLE", GatewayConfig.DEFAULT_SECRETS_CLUSTER_ROLE);
+    String trustedCa = r.string("WAYOUT_WAYPOINT_TRUSTED_CA_CONFIGMAP", "");
+    if (!trustedCa.isEmpty() && !trustedCa.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+      r.error(
+          "WAYOUT_WAYPOINT_TRUSTED_CA_CONFIGMAP: \""
+              + trustedCa
+              + "\" (expected: a ConfigMap name such as \"wayout-trusted-ca\")");
+    }
     if (policy == null) {
       return null;
     }
-    return new GatewayConfig(mode, names, image, policy.clusterCidrs(), role, secrets);
+    return new GatewayConfig(mode, names, image, policy.clusterCidrs(), role, secrets, trustedCa);
   }
 
   /** Only the policy part, for offline rendering; same variables and messages. */

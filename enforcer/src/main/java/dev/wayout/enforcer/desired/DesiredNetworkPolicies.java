@@ -4,6 +4,7 @@ import dev.wayout.model.Cidr;
 import dev.wayout.model.Labels;
 import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.ServicePort;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -24,9 +25,10 @@ import java.util.TreeSet;
 
 /**
  * The NetworkPolicies one namespace should hold, as a pure function of the namespace, the
- * registered ServiceEntries and the configuration. An enforced namespace gets {@value #EGRESS}; the
- * waypoint's namespace gets {@value #WAYPOINT_EGRESS}; anything else (or a deleted namespace) gets
- * nothing.
+ * registered ServiceEntries, the Gateway waypoints and the configuration. An enforced namespace
+ * gets {@value #EGRESS}; the default waypoint's namespace gets {@value #WAYPOINT_EGRESS}; each
+ * Gateway waypoint gets {@value #WAYPOINT_EGRESS}{@code -<gateway>} in its namespace, opening only
+ * the ports of the ServiceEntries bound to it; anything else (or a deleted namespace) gets nothing.
  */
 public final class DesiredNetworkPolicies {
 
@@ -40,17 +42,29 @@ public final class DesiredNetworkPolicies {
   static final int WAYPOINT_TLS_PORT = 15443;
   static final List<Integer> API_SERVER_PORTS = List.of(443, 6443);
 
+  /** The default waypoint's name (its WAYOUT_WAYPOINT_NAME in manifests/waypoint). */
+  public static final String DEFAULT_WAYPOINT_NAME = "waypoint";
+
   private DesiredNetworkPolicies() {}
 
-  /**
-   * @param namespace the namespace's name
-   * @param labels its labels, or null when it does not exist (deleted, or not yet seen)
-   * @param entries every ServiceEntry in the cluster (only the waypoint's policy reads them)
-   */
+  /** {@link #of(String, Map, WaypointRegistry, PolicyConfig)} without Gateway waypoints. */
   public static List<NetworkPolicy> of(
       String namespace,
       Map<String, String> labels,
       List<ServiceEntry> entries,
+      PolicyConfig config) {
+    return of(namespace, labels, WaypointRegistry.of(entries), config);
+  }
+
+  /**
+   * @param namespace the namespace's name
+   * @param labels its labels, or null when it does not exist (deleted, or not yet seen)
+   * @param registry every ServiceEntry and Gateway waypoint (only the waypoints' policies read it)
+   */
+  public static List<NetworkPolicy> of(
+      String namespace,
+      Map<String, String> labels,
+      WaypointRegistry registry,
       PolicyConfig config) {
     if (labels == null) {
       return List.of();
@@ -60,9 +74,35 @@ public final class DesiredNetworkPolicies {
       out.add(enforced(namespace, config));
     }
     if (namespace.equals(config.waypointNamespace())) {
-      out.add(waypoint(namespace, entries, config));
+      out.add(waypoint(namespace, registry.entries(), config));
     }
+    registry.gatewayWaypoints().stream()
+        .filter(w -> w.namespace().equals(namespace))
+        .sorted(java.util.Comparator.comparing(WaypointRef::name))
+        .forEach(w -> out.add(gatewayWaypoint(w, registry, config)));
     return List.copyOf(out);
+  }
+
+  /** The default waypoint, as bindings name it. */
+  public static WaypointRef defaultWaypoint(PolicyConfig config) {
+    return new WaypointRef(config.waypointNamespace(), DEFAULT_WAYPOINT_NAME);
+  }
+
+  /**
+   * {@value #WAYPOINT_EGRESS}{@code -<gateway>}; past 253 characters, shortened and ended by a hash
+   * of the name, so two Gateways never share one.
+   */
+  public static String gatewayWaypointPolicyName(String gateway) {
+    String full = WAYPOINT_EGRESS + "-" + gateway;
+    if (full.length() <= 253) {
+      return full;
+    }
+    return full.substring(0, 240) + "-" + sha256(gateway).substring(0, 12);
+  }
+
+  /** The labels the Gateway controller puts on a Gateway waypoint's pods. */
+  public static Map<String, String> gatewayWaypointPodLabels(String gateway) {
+    return Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_WAYOUT, Labels.WAYPOINT, gateway);
   }
 
   /**
@@ -95,7 +135,7 @@ public final class DesiredNetworkPolicies {
     return out.toString();
   }
 
-  /** Egress only to the cluster, cluster DNS and the waypoint. */
+  /** Egress only to the cluster, cluster DNS and the waypoints. */
   static NetworkPolicy enforced(String namespace, PolicyConfig config) {
     List<NetworkPolicyEgressRule> rules = new ArrayList<>();
     rules.add(
@@ -103,21 +143,70 @@ public final class DesiredNetworkPolicies {
             .withTo(config.clusterCidrs().stream().map(c -> ipBlock(c, List.of())).toList())
             .build());
     rules.add(dnsRule(config));
-    rules.add(
-        new NetworkPolicyEgressRuleBuilder()
-            .withTo(podsIn(config.waypointNamespace(), config.waypointPodLabels()))
-            .withPorts(tcp(WAYPOINT_HTTP_PORT), tcp(WAYPOINT_TLS_PORT))
-            .build());
+    rules.add(waypointsRule(config));
     return policy(namespace, EGRESS, new LabelSelector(), rules);
   }
 
   /**
-   * Egress to the outside on the registered ports, never to the cluster's ranges or link-local
-   * addresses (cloud metadata), plus DNS and the API server.
+   * The waypoints' ports on every Wayout waypoint's pods: the default's, and any Gateway's in any
+   * namespace (pods with {@code wayout.dev/waypoint}, as the Gateway controller labels them).
+   */
+  private static NetworkPolicyEgressRule waypointsRule(PolicyConfig config) {
+    NetworkPolicyPeer gatewayWaypoints =
+        new NetworkPolicyPeerBuilder()
+            .withNamespaceSelector(new LabelSelector())
+            .withPodSelector(
+                new LabelSelectorBuilder()
+                    .withMatchLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_WAYOUT))
+                    .addNewMatchExpression()
+                    .withKey(Labels.WAYPOINT)
+                    .withOperator("Exists")
+                    .endMatchExpression()
+                    .build())
+            .build();
+    return new NetworkPolicyEgressRuleBuilder()
+        .withTo(podsIn(config.waypointNamespace(), config.waypointPodLabels()), gatewayWaypoints)
+        .withPorts(tcp(WAYPOINT_HTTP_PORT), tcp(WAYPOINT_TLS_PORT))
+        .build();
+  }
+
+  /**
+   * The default waypoint: egress to the outside on the ports of every registered ServiceEntry, plus
+   * DNS, the API server and its peer waypoints.
    */
   static NetworkPolicy waypoint(String namespace, List<ServiceEntry> entries, PolicyConfig config) {
+    LabelSelector waypointPods =
+        new LabelSelectorBuilder().withMatchLabels(config.waypointPodLabels()).build();
+    return policy(
+        namespace, WAYPOINT_EGRESS, waypointPods, waypointRules(registeredPorts(entries), config));
+  }
+
+  /**
+   * A Gateway's waypoint: egress to the outside only on the ports of the ServiceEntries bound to
+   * it, plus DNS, the API server and its peer waypoints.
+   */
+  static NetworkPolicy gatewayWaypoint(
+      WaypointRef waypoint, WaypointRegistry registry, PolicyConfig config) {
+    List<ServiceEntry> served = registry.servedBy(waypoint, defaultWaypoint(config));
+    LabelSelector pods =
+        new LabelSelectorBuilder()
+            .withMatchLabels(gatewayWaypointPodLabels(waypoint.name()))
+            .build();
+    return policy(
+        waypoint.namespace(),
+        gatewayWaypointPolicyName(waypoint.name()),
+        pods,
+        waypointRules(registeredPorts(served), config));
+  }
+
+  /**
+   * Egress to the outside on {@code ports}, never to the cluster's ranges or link-local addresses
+   * (cloud metadata), plus DNS, the API server, and the other waypoints (a request for a host bound
+   * to another waypoint is forwarded to it).
+   */
+  private static List<NetworkPolicyEgressRule> waypointRules(
+      SortedSet<Integer> ports, PolicyConfig config) {
     List<NetworkPolicyEgressRule> rules = new ArrayList<>();
-    SortedSet<Integer> ports = registeredPorts(entries);
     // An egress rule without ports allows every port: with nothing registered, leave it out.
     if (!ports.isEmpty()) {
       List<NetworkPolicyPeer> outside = new ArrayList<>();
@@ -137,9 +226,19 @@ public final class DesiredNetworkPolicies {
               .withPorts(API_SERVER_PORTS.stream().map(DesiredNetworkPolicies::tcp).toList())
               .build());
     }
-    LabelSelector waypointPods =
-        new LabelSelectorBuilder().withMatchLabels(config.waypointPodLabels()).build();
-    return policy(namespace, WAYPOINT_EGRESS, waypointPods, rules);
+    rules.add(waypointsRule(config));
+    return rules;
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Every port and targetPort of the ServiceEntries that point outside the mesh. */

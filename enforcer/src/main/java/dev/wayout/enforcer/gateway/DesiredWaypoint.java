@@ -15,6 +15,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -24,6 +28,7 @@ import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -126,13 +131,7 @@ public final class DesiredWaypoint {
             .withType("RuntimeDefault")
             .endSeccompProfile()
             .endSecurityContext()
-            .addNewVolume()
-            .withName("tmp")
-            .withNewEmptyDir()
-            .withMedium("Memory")
-            .withSizeLimit(new Quantity("16Mi"))
-            .endEmptyDir()
-            .endVolume()
+            .withVolumes(volumes(config))
             .withContainers(container(gateway, parameters, config))
             .endSpec()
             .endTemplate()
@@ -252,10 +251,7 @@ public final class DesiredWaypoint {
         .withRequests(requests)
         .withLimits(limits)
         .endResources()
-        .addNewVolumeMount()
-        .withName("tmp")
-        .withMountPath("/tmp")
-        .endVolumeMount()
+        .withVolumeMounts(volumeMounts(config))
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
@@ -266,7 +262,60 @@ public final class DesiredWaypoint {
         .build();
   }
 
+  /** Where the trusted-CA ConfigMap is mounted (read-only). */
+  static final String TRUSTED_CA_DIR = "/etc/wayout/trusted-ca";
+
+  private static List<Volume> volumes(GatewayConfig config) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(
+        new VolumeBuilder()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .withSizeLimit(new Quantity("16Mi"))
+            .endEmptyDir()
+            .build());
+    if (!config.trustedCaConfigMap().isEmpty()) {
+      // not optional: without it the pod waits (an event names the ConfigMap) rather than serving
+      // TLS origination with trust it was not meant to have
+      volumes.add(
+          new VolumeBuilder()
+              .withName("trusted-ca")
+              .withNewConfigMap()
+              .withName(config.trustedCaConfigMap())
+              .endConfigMap()
+              .build());
+    }
+    return volumes;
+  }
+
+  private static List<VolumeMount> volumeMounts(GatewayConfig config) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    // credentialName Secrets are copied here (0700)
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    if (!config.trustedCaConfigMap().isEmpty()) {
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName("trusted-ca")
+              .withMountPath(TRUSTED_CA_DIR)
+              .withReadOnly(true)
+              .build());
+    }
+    return mounts;
+  }
+
   private static List<EnvVar> env(Gateway gateway, GatewayConfig config) {
+    List<EnvVar> env = new ArrayList<>(baseEnv(gateway, config));
+    if (!config.trustedCaConfigMap().isEmpty()) {
+      env.add(
+          plain(
+              "WAYOUT_WAYPOINT_TRUSTED_CA_FILE",
+              TRUSTED_CA_DIR + "/" + GatewayConfig.TRUSTED_CA_KEY));
+    }
+    return env;
+  }
+
+  private static List<EnvVar> baseEnv(Gateway gateway, GatewayConfig config) {
     return List.of(
         plain("WAYOUT_WAYPOINT_NAME", gateway.getMetadata().getName()),
         new EnvVarBuilder()

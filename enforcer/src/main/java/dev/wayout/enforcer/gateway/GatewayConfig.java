@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * @param clusterCidrs the cluster's ranges, handed to every waypoint (never dialled)
  * @param waypointClusterRole the ClusterRole every waypoint is bound to (reads the registry)
  * @param secretsClusterRole the ClusterRole bound in the Gateway's namespace (reads its Secrets)
+ * @param trustedCaConfigMap a ConfigMap (key {@value #TRUSTED_CA_KEY}) in each Gateway's namespace
+ *     whose CAs its waypoint trusts besides the JDK's, as the default waypoint's
+ *     WAYOUT_WAYPOINT_TRUSTED_CA_FILE; empty for none
  */
 public record GatewayConfig(
     String mode,
@@ -24,7 +27,8 @@ public record GatewayConfig(
     String image,
     List<Cidr> clusterCidrs,
     String waypointClusterRole,
-    String secretsClusterRole) {
+    String secretsClusterRole,
+    String trustedCaConfigMap) {
 
   public static final String WAYOUT_CLASS = "wayout-waypoint";
   public static final String ISTIO_CLASS = "istio-waypoint";
@@ -36,9 +40,23 @@ public record GatewayConfig(
   public static final String DEFAULT_WAYPOINT_CLUSTER_ROLE = "wayout-waypoint";
   public static final String DEFAULT_SECRETS_CLUSTER_ROLE = "wayout-waypoint-secrets";
 
+  public static final String TRUSTED_CA_KEY = "ca.crt";
+
   public GatewayConfig {
     classes = Set.copyOf(classes);
     clusterCidrs = List.copyOf(clusterCidrs);
+    trustedCaConfigMap = trustedCaConfigMap == null ? "" : trustedCaConfigMap;
+  }
+
+  /** Without a trusted-CA ConfigMap. */
+  public GatewayConfig(
+      String mode,
+      Set<String> classes,
+      String image,
+      List<Cidr> clusterCidrs,
+      String waypointClusterRole,
+      String secretsClusterRole) {
+    this(mode, classes, image, clusterCidrs, waypointClusterRole, secretsClusterRole, "");
   }
 
   /** The value the waypoints get in WAYOUT_WAYPOINT_CLUSTER_CIDRS. */

@@ -64,6 +64,16 @@ public final class GatewayInformers implements AutoCloseable {
             .runnableInformer(0);
   }
 
+  /** The Gateways, for the NetworkPolicies that depend on them. */
+  public SharedIndexInformer<Gateway> gatewayInformer() {
+    return gateways;
+  }
+
+  /** The GatewayClasses, for the NetworkPolicies that depend on which classes are served. */
+  public SharedIndexInformer<GatewayClass> classInformer() {
+    return classes;
+  }
+
   List<SharedIndexInformer<?>> all() {
     List<SharedIndexInformer<?>> all = new ArrayList<>();
     all.add(gateways);

@@ -1,6 +1,7 @@
 package dev.wayout.enforcer.gateway;
 
 import dev.wayout.enforcer.kube.KubePolicyWriter;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -13,9 +14,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -82,6 +85,20 @@ public final class GatewayReconciler {
       return className.equals(GatewayConfig.ISTIO_CLASS);
     }
     return GatewayConfig.CONTROLLER_NAME.equals(cls.getSpec().getControllerName());
+  }
+
+  /** The waypoints of the Gateways Wayout serves and that are not being deleted. */
+  public Set<WaypointRef> servedWaypoints() {
+    Set<WaypointRef> out = new HashSet<>();
+    for (Gateway gateway : informers.gateways.getStore().list()) {
+      if (gateway.getMetadata().getDeletionTimestamp() == null
+          && gateway.getSpec() != null
+          && serves(gateway.getSpec().getGatewayClassName())) {
+        out.add(
+            new WaypointRef(gateway.getMetadata().getNamespace(), gateway.getMetadata().getName()));
+      }
+    }
+    return Set.copyOf(out);
   }
 
   private void reconcileGateway(String ns, String name) {

@@ -5,6 +5,7 @@ import dev.wayout.enforcer.reconcile.ClusterView;
 import dev.wayout.model.InvalidResourceException;
 import dev.wayout.model.Labels;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -18,10 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ public final class KubeView implements ClusterView, AutoCloseable {
   private final SharedIndexInformer<Namespace> namespaces;
   private final SharedIndexInformer<GenericKubernetesResource> serviceEntries;
   private final SharedIndexInformer<NetworkPolicy> policies;
+  private final Supplier<Set<WaypointRef>> gatewayWaypoints;
 
   /** Converted ServiceEntries by uid, kept while the resourceVersion is the same. */
   private final Map<String, Converted> converted = new ConcurrentHashMap<>();
@@ -47,6 +51,15 @@ public final class KubeView implements ClusterView, AutoCloseable {
   private record Converted(String resourceVersion, Optional<ServiceEntry> entry) {}
 
   public KubeView(KubernetesClient client) {
+    this(client, Set::of);
+  }
+
+  /**
+   * @param gatewayWaypoints the waypoints of the Gateways served, from the Gateway controller's
+   *     caches
+   */
+  public KubeView(KubernetesClient client, Supplier<Set<WaypointRef>> gatewayWaypoints) {
+    this.gatewayWaypoints = gatewayWaypoints;
     this.namespaces = client.namespaces().runnableInformer(0);
     this.serviceEntries =
         client
@@ -169,6 +182,11 @@ public final class KubeView implements ClusterView, AutoCloseable {
   @Override
   public List<NetworkPolicy> ownedPolicies(String namespace) {
     return policies.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+  }
+
+  @Override
+  public Set<WaypointRef> gatewayWaypoints() {
+    return gatewayWaypoints.get();
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.wayout.enforcer.reconcile;
 
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** What the reconciler observes, read from informer caches (never from the API server). */
 public interface ClusterView {
@@ -19,4 +21,9 @@ public interface ClusterView {
 
   /** The NetworkPolicies in {@code namespace} that carry our managed-by label. */
   List<NetworkPolicy> ownedPolicies(String namespace);
+
+  /** The waypoints of the Gateways Wayout serves; none where the Gateway controller is off. */
+  default Set<WaypointRef> gatewayWaypoints() {
+    return Set.of();
+  }
 }

@@ -2,13 +2,16 @@ package dev.wayout.enforcer.reconcile;
 
 import dev.wayout.enforcer.desired.DesiredNetworkPolicies;
 import dev.wayout.enforcer.desired.PolicyConfig;
+import dev.wayout.enforcer.desired.WaypointRegistry;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.WaypointRef;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -47,14 +50,13 @@ public final class NamespaceReconciler {
     try {
       // 1. observe
       Map<String, String> labels = view.namespaceLabels(namespace);
-      List<ServiceEntry> entries =
-          namespace.equals(config.waypointNamespace()) ? view.serviceEntries() : List.of();
+      WaypointRegistry registry = registry(namespace);
       Map<String, NetworkPolicy> owned = new HashMap<>();
       for (NetworkPolicy p : view.ownedPolicies(namespace)) {
         owned.put(p.getMetadata().getName(), p);
       }
       // 2. desire
-      List<NetworkPolicy> desired = DesiredNetworkPolicies.of(namespace, labels, entries, config);
+      List<NetworkPolicy> desired = DesiredNetworkPolicies.of(namespace, labels, registry, config);
       desiredCount = desired.size();
       // 3. act
       List<String> created = new ArrayList<>();
@@ -87,6 +89,24 @@ public final class NamespaceReconciler {
     } finally {
       MDC.remove("namespace");
     }
+  }
+
+  /** What a waypoint's namespace needs to know; other namespaces' policies read none of it. */
+  private WaypointRegistry registry(String namespace) {
+    Set<WaypointRef> gateways = view.gatewayWaypoints();
+    boolean hostsWaypoint =
+        namespace.equals(config.waypointNamespace())
+            || gateways.stream().anyMatch(w -> w.namespace().equals(namespace));
+    if (!hostsWaypoint) {
+      return WaypointRegistry.of(List.of());
+    }
+    List<ServiceEntry> entries = view.serviceEntries();
+    Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    for (ServiceEntry entry : entries) {
+      Map<String, String> l = view.namespaceLabels(entry.namespace());
+      namespaceLabels.put(entry.namespace(), l == null ? Map.of() : l);
+    }
+    return new WaypointRegistry(entries, gateways, namespaceLabels);
   }
 
   private void report(ReconcileResult result, boolean namespaceExists) {

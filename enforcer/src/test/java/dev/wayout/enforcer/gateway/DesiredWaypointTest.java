@@ -74,6 +74,49 @@ class DesiredWaypointTest {
   }
 
   @Test
+  void aTrustedCaConfigMapIsMountedAndNamedToTheWaypointOnlyWhenConfigured() {
+    GatewayConfig withCa =
+        new GatewayConfig(
+            CONFIG.mode(),
+            CONFIG.classes(),
+            CONFIG.image(),
+            CONFIG.clusterCidrs(),
+            CONFIG.waypointClusterRole(),
+            CONFIG.secretsClusterRole(),
+            "wayout-trusted-ca");
+    var spec =
+        ((io.fabric8.kubernetes.api.model.apps.Deployment)
+                DesiredWaypoint.namespaced(gateway(), WaypointParameters.DEFAULTS, withCa).get(3))
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(spec.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("trusted-ca");
+              assertThat(v.getConfigMap().getName()).isEqualTo("wayout-trusted-ca");
+            });
+    var container = spec.getContainers().get(0);
+    assertThat(container.getVolumeMounts())
+        .extracting(m -> m.getName() + " " + m.getMountPath() + " " + m.getReadOnly())
+        .containsExactly("tmp /tmp null", "trusted-ca /etc/wayout/trusted-ca true");
+    assertThat(container.getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains("WAYOUT_WAYPOINT_TRUSTED_CA_FILE=/etc/wayout/trusted-ca/ca.crt");
+
+    var plain =
+        ((io.fabric8.kubernetes.api.model.apps.Deployment)
+                DesiredWaypoint.namespaced(gateway(), WaypointParameters.DEFAULTS, CONFIG).get(3))
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(plain.getVolumes()).extracting(v -> v.getName()).containsExactly("tmp");
+    assertThat(plain.getContainers().get(0).getEnv())
+        .extracting(e -> e.getName())
+        .doesNotContain("WAYOUT_WAYPOINT_TRUSTED_CA_FILE");
+  }
+
+  @Test
   void aSingleReplicaMayBeEvictedTwoKeepOneServing() {
     var one = new WaypointParameters(1, Map.of(), Map.of());
     var pdb1 = (PodDisruptionBudget) DesiredWaypoint.namespaced(gateway(), one, CONFIG).get(4);

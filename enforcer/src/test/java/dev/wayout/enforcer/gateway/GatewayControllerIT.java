@@ -11,11 +11,14 @@ import dev.wayout.testing.KubeApiServerExtension;
 import dev.wayout.testing.TestAssets;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -382,6 +385,148 @@ class GatewayControllerIT {
         .doesNotContain("wayout-enforcer");
     assertThat(client.apps().deployments().inNamespace(ns).withName("ingress").get()).isNull();
     assertThat(client.services().inNamespace(ns).withName("ingress").get()).isNull();
+  }
+
+  @Test
+  void aGatewaysWaypointGetsAnEgressPolicyOpeningThePortsBoundToItAndEnforcedPodsMayReachIt() {
+    String ns = namespace("egress-" + UUID.randomUUID().toString().substring(0, 6));
+    String tenant = namespace("tenant-" + UUID.randomUUID().toString().substring(0, 6));
+    client.namespaces().withName(ns).edit(n -> label(n, "istio.io/use-waypoint", "egress"));
+    client.namespaces().withName(tenant).edit(n -> label(n, "wayout.dev/egress", "enforced"));
+    apply(
+        ns,
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata:
+          name: egress
+        spec:
+          gatewayClassName: istio-waypoint
+          listeners:
+          - name: mesh
+            port: 15008
+            protocol: HBONE
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: bound
+        spec:
+          hosts: [bound.example.com]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports:
+          - {number: 80, name: http, protocol: HTTP, targetPort: 8443}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: elsewhere
+          labels: {istio.io/use-waypoint: none}
+        spec:
+          hosts: [elsewhere.example.com]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports:
+          - {number: 9999, name: tcp, protocol: TCP}
+        """);
+    String name = "wayout-waypoint-egress-egress";
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              NetworkPolicy policy = policy(ns, name);
+              assertThat(policy).as(ns + "/" + name).isNotNull();
+              assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                  .containsExactlyInAnyOrderEntriesOf(
+                      Map.of(
+                          "app.kubernetes.io/managed-by", "wayout",
+                          "wayout.dev/waypoint", "egress"));
+              assertThat(ports(policy.getSpec().getEgress().get(0)))
+                  .as("outside ports: the bound entry's port and targetPort only")
+                  .containsExactly(80, 8443);
+              assertThat(policy.getSpec().getEgress())
+                  .last()
+                  .satisfies(r -> assertThat(ports(r)).containsExactly(15001, 15443));
+            });
+    // the Deployment's pods carry what the policy selects
+    Deployment deployment = client.apps().deployments().inNamespace(ns).withName("egress").get();
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "wayout")
+        .containsEntry("wayout.dev/waypoint", "egress");
+    // enforced pods may reach every Wayout waypoint's pods, Gateways' too
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(policy(tenant, "wayout-egress").getSpec().getEgress())
+                    .last()
+                    .satisfies(
+                        r ->
+                            assertThat(r.getTo())
+                                .extracting(
+                                    peer ->
+                                        peer.getPodSelector().getMatchExpressions().stream()
+                                            .map(e -> e.getKey() + " " + e.getOperator())
+                                            .toList())
+                                .contains(List.of("wayout.dev/waypoint Exists"))));
+
+    // a new entry bound to the waypoint opens its port
+    apply(
+        ns,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: more
+        spec:
+          hosts: [more.example.com]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports:
+          - {number: 7443, name: https, protocol: HTTPS}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(ports(policy(ns, name).getSpec().getEgress().get(0)))
+                    .containsExactly(80, 7443, 8443));
+    // someone edits it: put back
+    client
+        .network()
+        .v1()
+        .networkPolicies()
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            p -> {
+              p.getSpec().getEgress().clear();
+              return p;
+            });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(ports(policy(ns, name).getSpec().getEgress().get(0)))
+                    .containsExactly(80, 7443, 8443));
+
+    // the Gateway goes: so does its waypoint's policy
+    client.resources(Gateway.class).inNamespace(ns).withName("egress").delete();
+    await().atMost(Duration.ofSeconds(15)).until(() -> policy(ns, name) == null);
+  }
+
+  private static Namespace label(Namespace n, String key, String value) {
+    n.getMetadata().getLabels().put(key, value);
+    return n;
+  }
+
+  private NetworkPolicy policy(String ns, String name) {
+    return client.network().v1().networkPolicies().inNamespace(ns).withName(name).get();
+  }
+
+  private static List<Integer> ports(NetworkPolicyEgressRule rule) {
+    return rule.getPorts().stream().map(p -> p.getPort().getIntVal()).toList();
   }
 
   private void apply(String ns, String yaml) {
