@@ -137,14 +137,39 @@ class SeedOnNodeIT {
 
   @Test
   @Order(3)
-  void step3AndStep4GoOutThroughTheWaypoint() throws Exception {
-    // The Gateway-provisioned waypoint (issue 15) is not reachable yet on a node whose CNI
-    // enforces NetworkPolicies (its policies are not written); Step 3's namespace and label are
-    // applied as written and the default waypoint serves the seed.
-    transcript.step("Step 3: istio-egress, bound to the waypoint (the default waypoint serves it)");
+  void step3AndStep4GoOutThroughTheGatewaysWaypoint() throws Exception {
+    transcript.step("Step 3: istio-egress, its waypoint from the seed's Gateway, bound by label");
     kubectl("create", "namespace", "istio-egress");
-    kubectl("label", "namespace", "istio-egress", "istio.io/use-waypoint=waypoint", "--overwrite");
     trustTheStandInsCa();
+    kubectl("apply", "-n", "istio-egress", "-f", SEED.resolve("waypoint").toString());
+    kubectl("label", "namespace", "istio-egress", "istio.io/use-waypoint=waypoint", "--overwrite");
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () -> node.kubectl("-n", "istio-egress", "get", "deployment", "waypoint").succeeded());
+    kubectl(
+        ROLLOUT,
+        "-n",
+        "istio-egress",
+        "rollout",
+        "status",
+        "deployment/waypoint",
+        "--timeout=240s");
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                node.kubectl(
+                        "-n",
+                        "istio-egress",
+                        "get",
+                        "networkpolicy",
+                        "wayout-waypoint-egress-waypoint")
+                    .succeeded());
+    kubectl("-n", "istio-egress", "get", "gateway,deployment,service,networkpolicy");
+    transcript.result(
+        "deployments/waypoint Ready in istio-egress, with its own egress policy"
+            + " wayout-waypoint-egress-waypoint");
 
     transcript.step("Step 4: create the ServiceEntry and test the access");
     kubectl("apply", "-n", "istio-egress", "-f", SEED.resolve("step4").toString());
@@ -154,21 +179,31 @@ class SeedOnNodeIT {
         .until(() -> exec(SEED_CURL).stdout().startsWith("HTTP/1.1 301"));
     CommandResult head = seedCurl();
     assertThat(head.stdout()).startsWith("HTTP/1.1 301").contains("Location: https://aliyun.com/");
-    JsonNode log = lastWaypointLog("HEAD");
+    JsonNode log = seedsWaypointLog();
     assertThat(log.path("authority").asText()).isEqualTo("aliyun.com");
+    assertThat(log.path("method").asText()).isEqualTo("HEAD");
     assertThat(log.path("response_code").asInt()).isEqualTo(301);
     assertThat(log.path("upstream_host").asText()).isEqualTo("203.0.113.10:80");
-    assertThat(log.path("source_namespace").asText()).isEqualTo("default");
     assertThat(aliyun.requests()).last().isEqualTo("http HEAD / aliyun.com");
-    transcript.result("301 through the waypoint; its log names aliyun.com on :80");
+    // captured traffic reaches the default waypoint (the pod's DNAT), which forwards it to the
+    // waypoint that serves the entry
+    JsonNode forwarded = lastLog("wayout-system", "app.kubernetes.io/name=wayout-waypoint");
+    assertThat(forwarded.path("authority").asText()).isEqualTo("aliyun.com");
+    assertThat(forwarded.path("upstream_cluster").asText())
+        .isEqualTo("outbound|15001||waypoint.istio-egress.svc.cluster.local");
+    transcript.result(
+        "301 through istio-egress's waypoint (forwarded by the default waypoint); its log names"
+            + " aliyun.com on :80");
   }
 
-  /** The stand-in's certificate is from a test CA; the waypoint trusts it as a company CA. */
+  /**
+   * The stand-in's certificate is from a test CA: the Gateway's waypoint trusts it as a company CA,
+   * from the ConfigMap the enforcer is told to mount (WAYOUT_WAYPOINT_TRUSTED_CA_CONFIGMAP).
+   */
   private static void trustTheStandInsCa() {
-    node.kubectl("-n", "wayout-system", "delete", "configmap", "wayout-trusted-ca");
     kubectl(
         "-n",
-        "wayout-system",
+        "istio-egress",
         "create",
         "configmap",
         "wayout-trusted-ca",
@@ -176,15 +211,11 @@ class SeedOnNodeIT {
     kubectl(
         "-n",
         "wayout-system",
-        "patch",
-        "deployment",
-        "wayout-waypoint",
-        "--type=strategic",
-        "-p",
-        "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"trusted-ca\",\"configMap\":{\"name\":\"wayout-trusted-ca\"}}],"
-            + "\"containers\":[{\"name\":\"waypoint\",\"env\":[{\"name\":\"WAYOUT_WAYPOINT_TRUSTED_CA_FILE\",\"value\":\"/etc/wayout/trusted-ca/ca.crt\"}],"
-            + "\"volumeMounts\":[{\"name\":\"trusted-ca\",\"mountPath\":\"/etc/wayout/trusted-ca\",\"readOnly\":true}]}]}}}}");
-    kubectl(ROLLOUT, "-n", "wayout-system", "rollout", "status", "deployment/wayout-waypoint");
+        "set",
+        "env",
+        "deployment/wayout-enforcer",
+        "WAYOUT_WAYPOINT_TRUSTED_CA_CONFIGMAP=wayout-trusted-ca");
+    kubectl(ROLLOUT, "-n", "wayout-system", "rollout", "status", "deployment/wayout-enforcer");
   }
 
   @Test
@@ -201,7 +232,7 @@ class SeedOnNodeIT {
                     && aliyun.requests().get(aliyun.requests().size() - 1).startsWith("https"));
     CommandResult upgraded = seedCurl();
     assertThat(upgraded.stdout()).startsWith("HTTP/1.1 301");
-    JsonNode log = lastWaypointLog("HEAD");
+    JsonNode log = seedsWaypointLog();
     assertThat(log.path("upstream_host").asText()).isEqualTo("203.0.113.10:443");
     assertThat(aliyun.requests()).last().isEqualTo("https HEAD / aliyun.com");
     transcript.result("the request left on port 443 and the stand-in saw TLS");
@@ -458,8 +489,65 @@ class SeedOnNodeIT {
     }
   }
 
-  /** The seed's {@code kubectl -n istio-egress logs deployments/waypoint | tail -1 | jq}. */
-  private static JsonNode lastWaypointLog(String method) throws Exception {
+  /**
+   * The seed's {@code kubectl -n istio-egress logs deployments/waypoint | tail -1 | jq}, as
+   * written. kubectl reads one of the two replicas: until the newest request is on that one, the
+   * seed's curl is sent again (at most 40 times).
+   */
+  private static JsonNode seedsWaypointLog() throws Exception {
+    JsonNode[] last = new JsonNode[1];
+    int[] sent = {0};
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              String[] lines =
+                  node.kubectl("-n", "istio-egress", "logs", "deployments/waypoint")
+                      .stdout()
+                      .strip()
+                      .split("\n");
+              String tail = lines[lines.length - 1];
+              if (tail.startsWith("{")) {
+                last[0] = JSON.readTree(tail);
+                if (last[0].path("method").asText().equals("HEAD")
+                    && last[0].path("authority").asText().equals("aliyun.com")
+                    && startTime(tail).compareTo(latestStart()) >= 0) {
+                  return true;
+                }
+              }
+              assertThat(sent[0]++)
+                  .as("seed curls sent to reach the logged replica")
+                  .isLessThan(40);
+              exec(SEED_CURL);
+              return false;
+            });
+    transcript.command(
+        "kubectl -n istio-egress logs deployments/waypoint | tail -1 | jq",
+        last[0].toPrettyString());
+    return last[0];
+  }
+
+  /** The start time of the newest request any istio-egress waypoint replica logged. */
+  private static String latestStart() {
+    return Arrays.stream(
+            node.kubectl(
+                    "-n",
+                    "istio-egress",
+                    "logs",
+                    "-l",
+                    "gateway.networking.k8s.io/gateway-name=waypoint",
+                    "--tail=-1")
+                .stdout()
+                .split("\n"))
+        .filter(l -> l.startsWith("{"))
+        .map(SeedOnNodeIT::startTime)
+        .max(Comparator.naturalOrder())
+        .orElse("");
+  }
+
+  /** The newest access-log line of the pods {@code selector} picks (replicas merged). */
+  private static JsonNode lastLog(String namespace, String selector) throws Exception {
     JsonNode[] last = new JsonNode[1];
     await()
         .atMost(Duration.ofSeconds(20))
@@ -468,27 +556,20 @@ class SeedOnNodeIT {
             () -> {
               List<String> lines =
                   Arrays.stream(
-                          node.kubectl(
-                                  "-n",
-                                  "wayout-system",
-                                  "logs",
-                                  "-l",
-                                  "app.kubernetes.io/name=wayout-waypoint",
-                                  "--tail=-1")
+                          node.kubectl("-n", namespace, "logs", "-l", selector, "--tail=-1")
                               .stdout()
                               .split("\n"))
                       .filter(l -> l.startsWith("{"))
-                      // two replicas: the newest line of either is the last request
                       .sorted(Comparator.comparing(SeedOnNodeIT::startTime))
                       .toList();
               if (lines.isEmpty()) {
                 return false;
               }
               last[0] = JSON.readTree(lines.get(lines.size() - 1));
-              return last[0].path("method").asText().equals(method);
+              return last[0].path("method").asText().equals("HEAD");
             });
     transcript.command(
-        "kubectl -n wayout-system logs deployments/wayout-waypoint | tail -1 | jq",
+        "kubectl -n " + namespace + " logs -l " + selector + " | (newest) | jq",
         last[0].toPrettyString());
     return last[0];
   }
