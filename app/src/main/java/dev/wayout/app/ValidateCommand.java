@@ -2,7 +2,10 @@ package dev.wayout.app;
 
 import dev.wayout.model.DestinationRule;
 import dev.wayout.model.FieldError;
+import dev.wayout.model.Gateway;
+import dev.wayout.model.GatewayClass;
 import dev.wayout.model.IstioDocuments;
+import dev.wayout.model.KubeNamespace;
 import dev.wayout.model.ObjectRef;
 import dev.wayout.model.Registry;
 import dev.wayout.model.RegistryValidator;
@@ -12,6 +15,7 @@ import dev.wayout.model.ServiceEntry;
 import dev.wayout.model.Validation;
 import dev.wayout.model.VirtualService;
 import dev.wayout.model.VirtualServiceValidator;
+import dev.wayout.model.WaypointChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -22,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +126,9 @@ final class ValidateCommand implements Callable<Integer> {
     List<Located<ServiceEntry>> entries = new ArrayList<>();
     List<Located<DestinationRule>> rules = new ArrayList<>();
     List<Located<VirtualService>> services = new ArrayList<>();
+    List<Located<Gateway>> gateways = new ArrayList<>();
+    List<GatewayClass> classes = new ArrayList<>();
+    List<Located<KubeNamespace>> namespaces = new ArrayList<>();
     for (String name : files) {
       String text;
       try {
@@ -137,6 +145,9 @@ final class ValidateCommand implements Callable<Integer> {
       set.serviceEntries().forEach(e -> entries.add(new Located<>(name, e)));
       set.destinationRules().forEach(r -> rules.add(new Located<>(name, r)));
       set.virtualServices().forEach(v -> services.add(new Located<>(name, v)));
+      set.gateways().forEach(g -> gateways.add(new Located<>(name, g)));
+      classes.addAll(set.gatewayClasses());
+      set.namespaces().forEach(n -> namespaces.add(new Located<>(name, n)));
       set.problems().forEach(problem -> report.loadProblem(name, problem));
     }
 
@@ -145,10 +156,25 @@ final class ValidateCommand implements Callable<Integer> {
             new Registry(
                 entries.stream().map(Located::resource).toList(),
                 rules.stream().map(Located::resource).toList()));
+    // Waypoints: the Gateways and Namespaces of the same files (see WaypointChecks.files)
+    WaypointChecks.Place place =
+        WaypointChecks.files(
+            gateways.stream().map(Located::resource).toList(), List.copyOf(classes));
+    Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    namespaces.forEach(n -> namespaceLabels.put(n.resource().name(), n.resource().labels()));
     for (int i = 0; i < entries.size(); i++) {
       Located<ServiceEntry> e = entries.get(i);
       report.resource(
           e.file(), ServiceEntry.KIND, e.resource().ref(), results.serviceEntries().get(i));
+      report.waypoints(
+          e.file(),
+          ServiceEntry.KIND,
+          e.resource().ref(),
+          WaypointChecks.serviceEntry(
+              e.resource(),
+              namespaceLabels.getOrDefault(e.resource().namespace(), Map.of()),
+              place,
+              WaypointChecks.DEFAULT_WAYPOINT));
     }
     for (int i = 0; i < rules.size(); i++) {
       Located<DestinationRule> r = rules.get(i);
@@ -162,7 +188,29 @@ final class ValidateCommand implements Callable<Integer> {
           v.resource().ref(),
           VirtualServiceValidator.validate(v.resource()));
     }
-    report.summary(files.size(), entries.size() + rules.size() + services.size());
+    for (Located<Gateway> g : gateways) {
+      List<String> boundBy =
+          WaypointChecks.boundTo(
+              g.resource(),
+              namespaces.stream().map(Located::resource).toList(),
+              entries.stream().map(Located::resource).toList(),
+              ns -> namespaceLabels.getOrDefault(ns, Map.of()));
+      report.waypoints(
+          g.file(),
+          Gateway.KIND,
+          new ObjectRef(g.resource().namespace(), g.resource().name()),
+          WaypointChecks.gateway(g.resource(), boundBy, place));
+    }
+    for (Located<KubeNamespace> n : namespaces) {
+      report.waypoints(
+          n.file(),
+          KubeNamespace.KIND,
+          new ObjectRef("", n.resource().name()),
+          WaypointChecks.namespace(n.resource(), place, WaypointChecks.DEFAULT_WAYPOINT));
+    }
+    report.summary(
+        files.size(),
+        entries.size() + rules.size() + services.size() + gateways.size() + namespaces.size());
     return report.errors == 0 ? OK : INVALID;
   }
 
@@ -187,6 +235,7 @@ final class ValidateCommand implements Callable<Integer> {
     private final Map<String, List<String>> lines = new LinkedHashMap<>();
     private int errors;
     private int warnings;
+    private int notes;
 
     Report(PrintWriter out, List<String> files) {
       this.out = out;
@@ -231,6 +280,16 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
 
+    /** The waypoint checks: warnings, and notes for what the files cannot tell. */
+    void waypoints(String file, String kind, ObjectRef ref, WaypointChecks.Result result) {
+      resource(file, kind, ref, new Validation(List.of(), result.warnings()));
+      String prefix = file + ": " + kind + " " + ref + ": ";
+      for (FieldError n : result.unchecked()) {
+        notes++;
+        lines.get(file).add(prefix + "note: " + n.message());
+      }
+    }
+
     void summary(int files, int resources) {
       lines.values().forEach(fileLines -> fileLines.forEach(out::println));
       out.println(
@@ -241,6 +300,7 @@ final class ValidateCommand implements Callable<Integer> {
               + count(errors, "error")
               + ", "
               + count(warnings, "warning")
+              + (notes == 0 ? "" : ", " + count(notes, "note"))
               + (errors == 0 ? " - valid" : " - invalid"));
       out.flush();
     }

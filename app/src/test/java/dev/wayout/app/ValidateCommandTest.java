@@ -239,6 +239,43 @@ class ValidateCommandTest {
         .endsWith("1 file, 1 resource: 1 error, 1 warning - invalid\n");
   }
 
+  @Test
+  void warnsAboutEntriesBoundToWaypointsTheFilesDoNotHoldAndNotesWhatTheyCannotTell() {
+    int code = run("validate", "-f", fixtures.resolve("waypoints").toString());
+
+    assertThat(code).as(output()).isZero();
+    assertThat(output())
+        .doesNotContain("ServiceEntry istio-egress/a:")
+        .contains(
+            "waypoints/20-entries.yaml: ServiceEntry istio-egress/b: warning:"
+                + " metadata.labels[\"istio.io/use-waypoint\"]: \"egress\" names waypoint"
+                + " istio-egress/egress, but no Gateway istio-egress/egress exists (looked for in"
+                + " the files given), so the waypoints refuse traffic to this ServiceEntry's"
+                + " hosts; create the Gateway (name: egress, namespace: istio-egress,"
+                + " gatewayClassName: istio-waypoint) or correct the label")
+        .contains(
+            "waypoints/20-entries.yaml: ServiceEntry shop/c: note:"
+                + " metadata.labels[\"istio.io/use-waypoint\"]: \"tenant\" names waypoint"
+                + " shop/tenant, which could not be checked: the files hold no Gateway of"
+                + " namespace \"shop\", so whether it exists in the cluster is not known")
+        .contains(
+            "waypoints/20-entries.yaml: ServiceEntry istio-egress/d: warning:"
+                + " metadata.labels[\"istio.io/use-waypoint\"]: \"typo\" names waypoint"
+                + " istio-egress/typo, but Gateway istio-egress/typo has gatewayClassName"
+                + " \"istio-waypiont\", which Wayout does not serve")
+        .contains(
+            "waypoints/10-gateways.yaml: Gateway istio-egress/typo: warning:"
+                + " spec.gatewayClassName: \"istio-waypiont\" is not a class Wayout serves"
+                + " (istio-waypoint, wayout-waypoint), yet this Gateway looks meant for a Wayout"
+                + " waypoint: ServiceEntry istio-egress/d is bound to it by"
+                + " istio.io/use-waypoint; no Wayout waypoint is deployed for it; use"
+                + " gatewayClassName: istio-waypoint (or wayout-waypoint)")
+        .contains("waypoints/10-gateways.yaml: Namespace tenant-x: note:")
+        // another project's Gateway, nothing bound to it: never a finding
+        .doesNotContain("Gateway web/public")
+        .endsWith("2 files, 8 resources: 0 errors, 3 warnings, 2 notes - valid\n");
+  }
+
   private static Path fixtures() {
     try {
       return Path.of(ValidateCommandTest.class.getResource("/validate").toURI());

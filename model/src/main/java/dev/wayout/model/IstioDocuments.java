@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * Parses YAML (one or many documents, or a {@code kind: List}) or JSON text into a {@link
  * ResourceSet}. Only {@code networking.istio.io} ServiceEntries, DestinationRules and
- * VirtualServices are kept; other kinds are skipped. Pure: the caller reads the files.
+ * VirtualServices are kept, and the objects that decide waypoints: Gateway API Gateways and
+ * GatewayClasses, and Namespaces (their labels); other kinds are skipped. Pure: the caller reads
+ * the files.
  */
 public final class IstioDocuments {
 
@@ -87,12 +89,34 @@ public final class IstioDocuments {
       }
       return set;
     }
-    if (!isIstioNetworking(doc.path("apiVersion").asText(""))) {
+    String apiVersion = doc.path("apiVersion").asText("");
+    boolean gatewayApi = isGatewayApi(apiVersion);
+    boolean namespace = apiVersion.equals("v1") && kind.equals(KubeNamespace.KIND);
+    if (!isIstioNetworking(apiVersion) && !gatewayApi && !namespace) {
       return ResourceSet.EMPTY;
     }
     String name = doc.path("metadata").path("name").asText("");
-    JsonNode withNamespace = withDefaultNamespace(doc, defaultNamespace);
+    // Namespaces and GatewayClasses are cluster-scoped: no namespace is filled in for them
+    JsonNode withNamespace =
+        namespace || kind.equals(GatewayClass.KIND)
+            ? doc
+            : withDefaultNamespace(doc, defaultNamespace);
     try {
+      if (namespace) {
+        return ResourceSet.ofWaypointObjects(
+            List.of(), List.of(), List.of(KubeNamespace.from(withNamespace)));
+      }
+      if (gatewayApi) {
+        return switch (kind) {
+          case Gateway.KIND ->
+              ResourceSet.ofWaypointObjects(
+                  List.of(Gateway.from(withNamespace)), List.of(), List.of());
+          case GatewayClass.KIND ->
+              ResourceSet.ofWaypointObjects(
+                  List.of(), List.of(GatewayClass.from(withNamespace)), List.of());
+          default -> ResourceSet.EMPTY;
+        };
+      }
       return switch (kind) {
         case ServiceEntry.KIND ->
             new ResourceSet(List.of(ServiceEntry.from(withNamespace)), List.of(), List.of());
@@ -123,6 +147,12 @@ public final class IstioDocuments {
     return slash > 0
         && apiVersion.substring(0, slash).equals(GROUP)
         && VERSIONS.contains(apiVersion.substring(slash + 1));
+  }
+
+  /** True for {@code gateway.networking.k8s.io/v1} and {@code v1beta1}. */
+  public static boolean isGatewayApi(String apiVersion) {
+    return apiVersion.equals(Gateway.GROUP + "/v1")
+        || apiVersion.equals(Gateway.GROUP + "/v1beta1");
   }
 
   private static JsonNode withDefaultNamespace(JsonNode doc, String defaultNamespace) {

@@ -230,4 +230,44 @@ class IstioDocumentsTest {
 
     assertThat(set.destinationRules().get(0).namespace()).isEqualTo("mine");
   }
+
+  @Test
+  void readsGatewaysGatewayClassesAndNamespacesForTheWaypointChecks() {
+    String yaml =
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: waypoint}
+        spec:
+          gatewayClassName: istio-waypoint
+          listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: wayout-waypoint}
+        spec: {controllerName: wayout.dev/waypoint-controller}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: istio-egress
+          labels: {istio.io/use-waypoint: waypoint}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: skipped}
+        """;
+
+    ResourceSet set = IstioDocuments.parse(yaml, "waypoint.yaml", "istio-egress");
+
+    assertThat(set.problems()).isEmpty();
+    assertThat(set.gateways())
+        .containsExactly(new Gateway("istio-egress", "waypoint", Map.of(), "istio-waypoint"));
+    assertThat(set.gatewayClasses())
+        .containsExactly(new GatewayClass("wayout-waypoint", "wayout.dev/waypoint-controller"));
+    assertThat(set.namespaces())
+        .containsExactly(
+            new KubeNamespace("istio-egress", Map.of("istio.io/use-waypoint", "waypoint")));
+    assertThat(set.serviceEntries()).isEmpty();
+  }
 }

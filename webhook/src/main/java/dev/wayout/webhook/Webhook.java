@@ -7,6 +7,7 @@ import dev.wayout.webhook.admission.AdmissionResponse;
 import dev.wayout.webhook.http.AdmissionEndpoint;
 import dev.wayout.webhook.http.WebhookMetrics;
 import dev.wayout.webhook.http.WebhookServer;
+import dev.wayout.webhook.kube.ClusterWaypoints;
 import dev.wayout.webhook.kube.InformerRegistry;
 import dev.wayout.webhook.kube.WaypointAddresses;
 import dev.wayout.webhook.review.IstioReviewer;
@@ -15,6 +16,7 @@ import dev.wayout.webhook.review.NamespaceLabeler;
 import dev.wayout.webhook.review.PodInjector;
 import dev.wayout.webhook.review.Reviewer;
 import dev.wayout.webhook.review.ValidatingReviewer;
+import dev.wayout.webhook.review.WaypointWarnings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.util.List;
@@ -64,11 +66,18 @@ public final class Webhook implements AutoCloseable {
             ? new WaypointAddresses(
                 client, injection.waypointServiceNamespace(), injection.waypointServiceName())
             : null;
+    WaypointWarnings waypoints =
+        client == null
+            ? null
+            : new WaypointWarnings(
+                new ClusterWaypoints(client), registry, config.defaultWaypoint());
     WebhookMetrics metrics = new WebhookMetrics();
     AdmissionEndpoint endpoint =
         new AdmissionEndpoint(
             new ValidatingReviewer(
-                new IstioReviewer(registry), new NamespaceLabelGuard(config.egressAdmins())),
+                new IstioReviewer(registry, waypoints),
+                new NamespaceLabelGuard(config.egressAdmins()),
+                waypoints),
             new NamespaceLabeler(config.excludedNamespaces()),
             podReviewer(config, waypoint),
             metrics);

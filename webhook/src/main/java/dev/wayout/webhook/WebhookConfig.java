@@ -1,6 +1,7 @@
 package dev.wayout.webhook;
 
 import dev.wayout.model.Cidr;
+import dev.wayout.model.WaypointRef;
 import dev.wayout.webhook.review.EgressAdmins;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -20,6 +21,8 @@ import java.util.regex.Pattern;
  * Everything the webhook process is configured with, read once from the environment. Every problem
  * is reported together, each naming the variable, the value and what is expected.
  *
+ * @param waypointName the fixed default waypoint's name (its {@code WAYOUT_WAYPOINT_NAME}); with
+ *     {@code waypointNamespace} it counts as an existing waypoint for the waypoint warnings
  * @param tlsSecretName the Secret in {@code namespace} that keeps the CA and the serving pair
  * @param tlsDir a directory with {@code tls.crt} and {@code tls.key} to serve and watch (for those
  *     who bring their own certificate manager); null when Wayout makes its own certificate
@@ -34,6 +37,7 @@ public record WebhookConfig(
     String configurationName,
     String tlsSecretName,
     String waypointNamespace,
+    String waypointName,
     Set<String> unenforcedNamespaces,
     EgressAdmins egressAdmins,
     boolean selfTest,
@@ -69,6 +73,7 @@ public record WebhookConfig(
             r.dnsLabel("WAYOUT_WEBHOOK_CONFIGURATION", "wayout-webhook"),
             r.dnsLabel("WAYOUT_WEBHOOK_TLS_SECRET", "wayout-webhook-tls"),
             waypointNamespace,
+            r.dnsLabel("WAYOUT_WAYPOINT_NAME", "waypoint"),
             r.dnsLabels("WAYOUT_UNENFORCED_NAMESPACES"),
             r.admins(),
             r.bool("WAYOUT_WEBHOOK_SELF_TEST", true),
@@ -86,6 +91,11 @@ public record WebhookConfig(
     excluded.add(waypointNamespace);
     excluded.addAll(unenforcedNamespaces);
     return Set.copyOf(excluded);
+  }
+
+  /** The fixed default waypoint: it counts as existing for the waypoint warnings. */
+  public WaypointRef defaultWaypoint() {
+    return new WaypointRef(waypointNamespace, waypointName);
   }
 
   /** The DNS names clients use for the Service, as the serving certificate must list them. */

@@ -37,6 +37,7 @@ class WebhookIT {
   @BeforeAll
   static void register(KubeApiServer api) {
     installCrds(api);
+    api.installGatewayApiCrds();
     ensureNamespace(api, "wayout-system");
     webhook =
         new TestWebhook(
@@ -396,6 +397,148 @@ class WebhookIT {
                 .get()
                 .getWebhooks())
         .allSatisfy(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"));
+  }
+
+  @Test
+  @Order(9)
+  void warnsWhenAServiceEntryIsBoundToAGatewayThatDoesNotExistUntilItIsCreated(KubeApiServer api) {
+    String ns = namespace(api);
+    String bound =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: api
+          labels: {istio.io/use-waypoint: egress}
+        spec:
+          hosts: [%s]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports: [{number: 80, name: http, protocol: HTTP}]
+        """;
+
+    CommandResult warned = applyIn(api, ns, bound.formatted("api.example.com"));
+
+    assertThat(warned.exitCode()).as(warned.toString()).isZero();
+    assertThat(warned.stdout()).contains("serviceentry.networking.istio.io/api created");
+    assertThat(warned.stderr())
+        .contains(
+            "Warning: metadata.labels[\"istio.io/use-waypoint\"]: \"egress\" names waypoint "
+                + ns
+                + "/egress, but no Gateway "
+                + ns
+                + "/egress exists (looked for in the cluster), so the waypoints refuse traffic to"
+                + " this ServiceEntry's hosts; create the Gateway (name: egress, namespace: "
+                + ns
+                + ", gatewayClassName: istio-waypoint) or correct the label");
+
+    CommandResult gateway = applyIn(api, ns, gateway("egress", "istio-waypoint"));
+    assertThat(gateway.exitCode()).as(gateway.toString()).isZero();
+    assertThat(gateway.stderr()).doesNotContain("Warning:");
+    CommandResult quiet = applyIn(api, ns, bound.formatted("api2.example.com"));
+    assertThat(quiet.exitCode()).as(quiet.toString()).isZero();
+    assertThat(quiet.stderr()).doesNotContain("Warning: metadata.labels");
+  }
+
+  @Test
+  @Order(10)
+  void warnsAboutAGatewayMeantForWayoutWhoseClassItDoesNotServeButNotAboutAnotherProjects(
+      KubeApiServer api) {
+    String ns = namespace(api);
+    String otherClass = ns + "-ingress";
+    CommandResult cls =
+        api.applyYaml(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata: {name: %s}
+            spec: {controllerName: example.com/ingress-controller}
+            """
+                .formatted(otherClass));
+    assertThat(cls.exitCode()).as(cls.toString()).isZero();
+    try {
+      CommandResult typo = applyIn(api, ns, gateway("egress", "istio-waypiont"));
+      CommandResult other = applyIn(api, ns, gateway("public", otherClass));
+
+      assertThat(typo.exitCode()).as(typo.toString()).isZero();
+      assertThat(typo.stderr())
+          .contains(
+              "Warning: spec.gatewayClassName: \"istio-waypiont\" is not a class Wayout serves"
+                  + " (istio-waypoint, wayout-waypoint), yet this Gateway looks meant for a Wayout"
+                  + " waypoint: no GatewayClass \"istio-waypiont\" exists (looked for in the"
+                  + " cluster); no Wayout waypoint is deployed for it; use gatewayClassName:"
+                  + " istio-waypoint (or wayout-waypoint)");
+      assertThat(other.exitCode()).as(other.toString()).isZero();
+      assertThat(other.stderr()).doesNotContain("Warning:");
+
+      // once a ServiceEntry is bound to it, another class's Gateway is warned about too
+      CommandResult entry =
+          applyIn(
+              api,
+              ns,
+              """
+              apiVersion: networking.istio.io/v1
+              kind: ServiceEntry
+              metadata:
+                name: api
+                labels: {istio.io/use-waypoint: public}
+              spec:
+                hosts: [api.example.com]
+                resolution: DNS
+                ports: [{number: 80, name: http, protocol: HTTP}]
+              """);
+      assertThat(entry.stderr()).contains("has gatewayClassName \"" + otherClass + "\"");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          applyIn(
+                                  api,
+                                  ns,
+                                  gateway("public", otherClass).replace("port: 80", "port: 8080"))
+                              .stderr())
+                      .contains(
+                          "ServiceEntry " + ns + "/api is bound to it by istio.io/use-waypoint"));
+    } finally {
+      api.kubectl("delete", "gatewayclass", otherClass, "--ignore-not-found");
+    }
+  }
+
+  @Test
+  @Order(11)
+  void warnsWhenANamespaceIsLabelledForAWaypointThatDoesNotExist(KubeApiServer api) {
+    String ns = namespace(api);
+
+    CommandResult missing =
+        api.kubectl("label", "namespace", ns, "istio.io/use-waypoint=egress", "--overwrite");
+    CommandResult dflt =
+        api.kubectl("label", "namespace", ns, "istio.io/use-waypoint=waypoint", "--overwrite");
+
+    assertThat(missing.exitCode()).as(missing.toString()).isZero();
+    assertThat(missing.stderr())
+        .contains(
+            "Warning: metadata.labels[\"istio.io/use-waypoint\"]: \"egress\" names waypoint "
+                + ns
+                + "/egress, but no Gateway "
+                + ns
+                + "/egress exists (looked for in the cluster), so the waypoints refuse traffic to"
+                + " the hosts of this namespace's ServiceEntries");
+    // the default waypoint's name: served by the default without a Gateway
+    assertThat(dflt.exitCode()).as(dflt.toString()).isZero();
+    assertThat(dflt.stderr()).doesNotContain("Warning:");
+  }
+
+  static String gateway(String name, String gatewayClass) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: %s}
+        spec:
+          gatewayClassName: %s
+          listeners: [{name: http, port: 80, protocol: HTTP}]
+        """
+        .formatted(name, gatewayClass);
   }
 
   private static Map<String, String> failurePolicies(KubeApiServer api) {

@@ -12,6 +12,7 @@ import dev.wayout.model.VirtualService;
 import dev.wayout.model.VirtualServiceValidator;
 import dev.wayout.webhook.admission.AdmissionRequest;
 import dev.wayout.webhook.admission.AdmissionResponse;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -23,12 +24,21 @@ import java.util.function.Supplier;
 public final class IstioReviewer implements Reviewer {
 
   private final Supplier<Registry> registry;
+  private final WaypointWarnings waypoints;
 
   /**
    * @param registry the ServiceEntries and DestinationRules in the cluster, read per review
    */
   public IstioReviewer(Supplier<Registry> registry) {
+    this(registry, null);
+  }
+
+  /**
+   * @param waypoints the waypoint checks for ServiceEntries; null without a cluster to look in
+   */
+  public IstioReviewer(Supplier<Registry> registry, WaypointWarnings waypoints) {
     this.registry = registry;
+    this.waypoints = waypoints;
   }
 
   @Override
@@ -41,8 +51,7 @@ public final class IstioReviewer implements Reviewer {
     try {
       validation =
           switch (request.kind()) {
-            case ServiceEntry.KIND ->
-                RegistryValidator.validate(ServiceEntry.from(object), registry.get());
+            case ServiceEntry.KIND -> serviceEntry(ServiceEntry.from(object));
             case DestinationRule.KIND ->
                 RegistryValidator.validate(DestinationRule.from(object), registry.get());
             case VirtualService.KIND ->
@@ -53,6 +62,14 @@ public final class IstioReviewer implements Reviewer {
       validation = Validation.ofErrors(e.errors());
     }
     return answer(validation);
+  }
+
+  private Validation serviceEntry(ServiceEntry entry) {
+    Validation validation = RegistryValidator.validate(entry, registry.get());
+    if (waypoints == null) {
+      return validation;
+    }
+    return validation.plus(new Validation(List.of(), waypoints.serviceEntry(entry)));
   }
 
   static AdmissionResponse answer(Validation validation) {
@@ -66,7 +83,7 @@ public final class IstioReviewer implements Reviewer {
    * The object with {@code metadata.namespace} filled in from the request: on CREATE through {@code
    * kubectl apply -n}, the object itself may not name its namespace.
    */
-  private static JsonNode withNamespace(JsonNode object, String namespace) {
+  static JsonNode withNamespace(JsonNode object, String namespace) {
     JsonNode metadata = object.get("metadata");
     if (namespace.isEmpty()
         || metadata == null
