@@ -144,7 +144,7 @@ public final class WaypointCommand implements Callable<Integer> {
    * time on the request path. The waypoint's tests run with paranoid detection instead; set {@code
    * -Dio.netty.leakDetection.level} to turn it back on in production.
    */
-  private static void quietLeakDetection() {
+  static void quietLeakDetection() {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
     }

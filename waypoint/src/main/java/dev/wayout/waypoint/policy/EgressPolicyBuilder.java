@@ -70,7 +70,7 @@ public final class EgressPolicyBuilder {
   }
 
   public EgressPolicy build(ResourceSet resources) {
-    WaypointBinding bound = binding.get();
+    WaypointBinding bound = binding.get().withNamespaces(resources.namespaces());
     tls.clear();
     for (ResourceSet.LoadProblem p : resources.problems()) {
       LOG.warn("skipped: {}", p.message());

@@ -1,10 +1,12 @@
 package dev.wayout.waypoint.policy;
 
+import dev.wayout.model.KubeNamespace;
 import dev.wayout.model.Labels;
 import dev.wayout.model.WaypointBindings;
 import dev.wayout.model.WaypointRef;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,13 +15,16 @@ import java.util.Set;
  * Which resources this waypoint serves and which its peers do, after Istio ambient's {@code
  * istio.io/use-waypoint} and {@code istio.io/use-waypoint-namespace} ({@link WaypointBindings}): an
  * entry is served by the waypoint it names (by namespace and name) when that waypoint exists, else
- * by the default waypoint when the name is the default's. A directory of YAML has no namespace
- * labels: there every unlabelled resource counts as bound to this waypoint.
+ * by the default waypoint when the name is the default's. In a directory of YAML ({@code wayout
+ * run}, {@code wayout waypoint --config}) the namespace labels are those of the Namespace objects
+ * in the files, and a resource that neither it nor its namespace binds to any waypoint is served by
+ * the default local waypoint (the one a laptop's traffic reaches without a Gateway).
  *
  * @param self this waypoint
  * @param defaultWaypoint the fixed default waypoint (this one, when it is the default), or null
  * @param namespaceLabels each namespace's labels
- * @param everyNamespace whether unlabelled resources are bound to this waypoint (directory mode)
+ * @param everyNamespace whether unbound resources are served by the default waypoint (directory
+ *     mode)
  * @param peers the other waypoints that exist, with their ready addresses
  */
 public record WaypointBinding(
@@ -43,6 +48,29 @@ public record WaypointBinding(
     return new WaypointBinding(self, self, Map.of(), true, Map.of());
   }
 
+  /**
+   * For one of several local waypoints serving a directory ({@code wayout run} with Gateways): this
+   * one, the default local waypoint that serves what nothing binds, and the others with the
+   * addresses they listen on.
+   */
+  public static WaypointBinding directory(
+      WaypointRef self, WaypointRef defaultWaypoint, Map<WaypointRef, PeerAddresses> peers) {
+    return new WaypointBinding(self, defaultWaypoint, Map.of(), true, peers);
+  }
+
+  /**
+   * In directory mode, this binding with the labels of these Namespaces (read from the same files
+   * as the resources); in a cluster the namespaces come from the API server and this is a no-op.
+   */
+  public WaypointBinding withNamespaces(List<KubeNamespace> namespaces) {
+    if (!everyNamespace || namespaces.isEmpty()) {
+      return this;
+    }
+    Map<String, Map<String, String>> labels = new HashMap<>(namespaceLabels);
+    namespaces.forEach(ns -> labels.put(ns.name(), ns.labels()));
+    return new WaypointBinding(self, defaultWaypoint, labels, true, peers);
+  }
+
   /** The default waypoint {@code wayout-system/NAME}, with these namespaces labelled for it. */
   public static WaypointBinding namespaces(String waypointName, Set<String> boundNamespaces) {
     WaypointRef self = new WaypointRef("wayout-system", waypointName);
@@ -53,17 +81,20 @@ public record WaypointBinding(
 
   /** The waypoint that serves a resource of {@code namespace} with {@code labels}, if any. */
   public Optional<WaypointRef> serverOf(String namespace, Map<String, String> labels) {
+    Map<String, String> nsLabels = namespaceLabels.getOrDefault(namespace, Map.of());
     Optional<WaypointRef> requested;
-    if (everyNamespace && (labels == null || !labels.containsKey(Labels.USE_WAYPOINT))) {
-      requested = Optional.of(self);
+    if (everyNamespace && !bindsWaypoint(labels) && !bindsWaypoint(nsLabels)) {
+      requested = Optional.of(defaultWaypoint);
     } else {
-      requested =
-          WaypointBindings.requested(
-              namespace, labels, namespaceLabels.getOrDefault(namespace, Map.of()));
+      requested = WaypointBindings.requested(namespace, labels, nsLabels);
     }
     Set<WaypointRef> existing = new HashSet<>(peers.keySet());
     existing.add(self);
     return WaypointBindings.server(requested, existing, defaultWaypoint);
+  }
+
+  private static boolean bindsWaypoint(Map<String, String> labels) {
+    return labels != null && labels.containsKey(Labels.USE_WAYPOINT);
   }
 
   public boolean binds(String namespace, Map<String, String> labels) {
