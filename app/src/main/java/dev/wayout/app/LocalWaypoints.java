@@ -3,6 +3,7 @@ package dev.wayout.app;
 import dev.wayout.model.Gateway;
 import dev.wayout.model.ResourceSet;
 import dev.wayout.model.ServiceEntry;
+import dev.wayout.model.WaypointChecks;
 import dev.wayout.model.WaypointRef;
 import dev.wayout.waypoint.policy.PeerAddresses;
 import dev.wayout.waypoint.policy.WaypointBinding;
@@ -26,7 +27,8 @@ import java.util.Optional;
 final class LocalWaypoints {
 
   /** The classes Wayout's Gateway controller serves (enforcer's GatewayConfig, by default). */
-  static final List<String> SERVED_CLASSES = List.of("istio-waypoint", "wayout-waypoint");
+  static final List<String> SERVED_CLASSES =
+      List.of(WaypointChecks.ISTIO_CLASS, WaypointChecks.WAYOUT_CLASS);
 
   /** Ports a Gateway's waypoint takes from its base: http, tls, metrics, health. */
   static final int PORTS_PER_GATEWAY = 10;
