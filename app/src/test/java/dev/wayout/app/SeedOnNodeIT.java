@@ -510,8 +510,12 @@ class SeedOnNodeIT {
               String tail = lines[lines.length - 1];
               if (tail.startsWith("{")) {
                 last[0] = JSON.readTree(tail);
+                // a replica that has just started may answer 503 DF until the CNI has programmed
+                // its egress policy (kube-router does so a few seconds after the pod starts), and
+                // the default waypoint then retries the other replica: wait for an answered line
                 if (last[0].path("method").asText().equals("HEAD")
                     && last[0].path("authority").asText().equals("aliyun.com")
+                    && last[0].path("response_code").asInt() == 301
                     && startTime(tail).compareTo(latestStart()) >= 0) {
                   return true;
                 }
